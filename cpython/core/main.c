@@ -1,0 +1,85 @@
+/* Interpreter start-up and code execution entry points called by the loader. */
+#include "kiln_core.h"
+
+/* The runtime's Python half (loader/py/kiln/_runtime.py), imported at boot. */
+static PyObject *runtime_module;
+
+/* Start CPython. `home` is the prefix holding lib/python313.zip;
+ * argv is a NULL-terminated array of UTF-8 strings. Returns 0 on success. */
+EMSCRIPTEN_KEEPALIVE int kiln_init(const char *home, int argc, char **argv) {
+  if (PyImport_AppendInittab("_kiln_core", PyInit__kiln_core) < 0) {
+    return -1;
+  }
+  PyConfig config;
+  PyConfig_InitPythonConfig(&config);
+  config.write_bytecode = 0;      /* the file system is in memory: no point */
+  config.user_site_directory = 0;
+  config.buffered_stdio = 0;      /* output reaches JS as soon as it is written */
+  config.parse_argv = 0;
+  config.install_signal_handlers = 1;
+  PyStatus status = PyConfig_SetBytesString(&config, &config.home, home);
+  if (!PyStatus_Exception(status)) {
+    status = PyConfig_SetBytesArgv(&config, argc, argv);
+  }
+  if (!PyStatus_Exception(status)) {
+    status = Py_InitializeFromConfig(&config);
+  }
+  PyConfig_Clear(&config);
+  if (PyStatus_Exception(status)) {
+    fprintf(stderr, "kiln: Python failed to start: %s%s%s\n", status.func ? status.func : "",
+            status.func ? ": " : "", status.err_msg ? status.err_msg : "");
+    return -1;
+  }
+  if (kiln_error_init() < 0) {
+    PyErr_Print();
+    return -1;
+  }
+  runtime_module = PyImport_ImportModule("kiln._runtime");
+  if (runtime_module == NULL) {
+    PyErr_Print();
+    return -1;
+  }
+  return 0;
+}
+
+/* Run `code` (UTF-8) in the namespace `globals` (a dict; NULL means
+ * __main__'s). Returns a new reference to the value of the last expression,
+ * or NULL with the error left for kiln_error_fetch(). */
+EMSCRIPTEN_KEEPALIVE PyObject *kiln_run_code(const char *code, PyObject *globals) {
+  PyObject *source = PyUnicode_FromString(code);
+  if (source == NULL) {
+    return NULL;
+  }
+  if (globals == NULL) {
+    PyObject *main_module = PyImport_AddModuleRef("__main__");
+    if (main_module == NULL) {
+      Py_DECREF(source);
+      return NULL;
+    }
+    globals = PyModule_GetDict(main_module);
+    Py_DECREF(main_module);
+  }
+  PyObject *result = PyObject_CallMethod(runtime_module, "run_code", "OO", source, globals);
+  Py_DECREF(source);
+  return result;
+}
+
+/* Flush sys.stdout and sys.stderr; called after each top-level run. */
+EMSCRIPTEN_KEEPALIVE void kiln_flush_std_streams(void) {
+  PyObject *exc = PyErr_GetRaisedException();
+  const char *names[] = {"stdout", "stderr"};
+  for (int i = 0; i < 2; i++) {
+    PyObject *stream = PySys_GetObject(names[i]);
+    if (stream != NULL && stream != Py_None) {
+      PyObject *r = PyObject_CallMethod(stream, "flush", NULL);
+      if (r == NULL) {
+        PyErr_Clear();
+      }
+      Py_XDECREF(r);
+    }
+  }
+  PyErr_SetRaisedException(exc);
+}
+
+EMSCRIPTEN_KEEPALIVE void kiln_decref(PyObject *obj) { Py_XDECREF(obj); }
+EMSCRIPTEN_KEEPALIVE void kiln_incref(PyObject *obj) { Py_INCREF(obj); }

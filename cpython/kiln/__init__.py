@@ -1,0 +1,1 @@
+"""Kiln's host tools: toolchain, sources, CPython build, recipes, dist."""

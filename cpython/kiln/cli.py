@@ -1,0 +1,97 @@
+"""The `kiln` command line: one subcommand per build step."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import log
+
+
+def _toolchain(args) -> None:
+    from . import toolchain
+
+    toolchain.ensure()
+
+
+def _fetch(args) -> None:
+    from kiln.recipes import recipe
+
+    from . import sources
+
+    for name in args.names:
+        print(sources.fetch(recipe.load(name).source_download()))
+
+
+def _build_recipes(args) -> None:
+    from kiln.recipes import builder
+
+    builder.build(args.names, build_all=args.all, force=args.force)
+
+
+def _cpython(args) -> None:
+    from . import cpython_build
+
+    cpython_build.build()
+
+
+def _dist(args) -> None:
+    from . import dist
+
+    dist.build()
+
+
+def _test_cpython(args) -> None:
+    from . import cpython_tests
+
+    sys.exit(cpython_tests.main(args.modules, node_major=args.node))
+
+
+def _bench(args) -> None:
+    from . import bench
+
+    bench.main(args.runs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kiln", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("toolchain", help="assemble Emscripten, LLVM, binaryen, Node and Chromium").set_defaults(run=_toolchain)
+
+    p = sub.add_parser("fetch", help="download and verify recipe sources")
+    p.add_argument("names", nargs="+")
+    p.set_defaults(run=_fetch)
+
+    p = sub.add_parser("build-recipes", help="build recipes from packages/*/meta.yaml")
+    p.add_argument("names", nargs="*")
+    p.add_argument("--all", action="store_true")
+    p.add_argument("--force", action="store_true", help="rebuild even when cached")
+    p.set_defaults(run=_build_recipes)
+
+    sub.add_parser("cpython", help="cross-compile CPython and link the core module").set_defaults(run=_cpython)
+    sub.add_parser("dist", help="assemble dist/ (builds whatever is missing)").set_defaults(run=_dist)
+
+    p = sub.add_parser("test-cpython", help="run CPython's own tests inside WASM")
+    p.add_argument("modules", nargs="*", help="default: the curated list")
+    p.add_argument("--node", default="24", choices=["20", "24"])
+    p.set_defaults(run=_test_cpython)
+
+    p = sub.add_parser("bench", help="compare size and speed with Pyodide")
+    p.add_argument("--runs", type=int, default=5)
+    p.set_defaults(run=_bench)
+
+    args = parser.parse_args(argv)
+    try:
+        args.run(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # the message is the user-facing report
+        from .shell import CommandFailed
+        from .sources import ChecksumMismatch, DownloadFailed
+
+        if isinstance(error, (CommandFailed, ChecksumMismatch, DownloadFailed)):
+            log.info(f"error: {error}")
+            return 1
+        raise
+    return 0

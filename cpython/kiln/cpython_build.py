@@ -1,0 +1,171 @@
+"""Cross-compiling CPython for wasm32-emscripten.
+
+Steps, each cached under $KILN_CACHE/builds by a hash of its inputs:
+  native_python()  a build Python of the same version (needed to cross-build)
+  wasm_build()     configure + make of the WASM interpreter (libpython + modules)
+The core module that the runtime loads is linked by core_link.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from functools import cache
+from pathlib import Path
+
+from kiln.recipes import builder as recipe_builder
+
+from . import config, log, shell, sources, toolchain
+
+PATCHES_DIR = config.CPYTHON_DIR / "patches"
+SETUP_LOCAL = config.CPYTHON_DIR / "Setup.local"
+COMPLETE = ".kiln-complete"
+
+# C libraries → the variable names CPython's configure reads for them.
+LIBRARY_VARS = {
+    "zlib": ("ZLIB", "-lz"),
+    "bzip2": ("BZIP2", "-lbz2"),
+    "xz": ("LIBLZMA", "-llzma"),
+    "sqlite3": ("LIBSQLITE3", "-lsqlite3"),
+    "libffi": ("LIBFFI", "-lffi"),
+}
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def _patches() -> list[Path]:
+    return sorted(PATCHES_DIR.glob("*.patch"))
+
+
+def _unpack_source(dest: Path) -> Path:
+    """A fresh, patched CPython source tree at dest."""
+    tarball = sources.fetch(config.CPYTHON_TARBALL)
+    with log.step(f"unpacking {tarball.name}"):
+        sources.extract(tarball, dest)
+    for patch in _patches():
+        shell.run(["patch", "-p1", "-i", str(patch)], cwd=dest)
+    return dest
+
+
+@cache
+def native_key() -> str:
+    return _hash(config.CPYTHON_TARBALL.sha256, *(p.read_text() for p in _patches()))
+
+
+def native_python() -> Path:
+    """The build Python (native, same version), built once and cached."""
+    home = config.BUILD_CACHE / f"python-native-{native_key()}"
+    python = home / "build" / "python"
+    if (home / COMPLETE).exists():
+        return python
+    if home.exists():
+        shutil.rmtree(home)
+    src = _unpack_source(home / "src")
+    build = home / "build"
+    build.mkdir()
+    with log.step(f"building native Python {config.PYTHON_VERSION} (the build Python)"):
+        shell.run([str(src / "configure"), "--without-ensurepip", "--disable-test-modules"], cwd=build, log_file=home / "build.log")
+        shell.run(["make", f"-j{config.JOBS}"], cwd=build, log_file=home / "build.log")
+    (home / COMPLETE).touch()
+    return python
+
+
+def _library_configure_vars() -> tuple[dict[str, str], list[str]]:
+    """configure variables for the C libraries, and their hashes (cache inputs)."""
+    variables, hashes = {}, []
+    for name in config.CPYTHON_LIBRARIES:
+        prefix = recipe_builder.ensure_built(name)
+        var, flag = LIBRARY_VARS[name]
+        variables[f"{var}_CFLAGS"] = f"-I{prefix / 'include'}"
+        variables[f"{var}_LIBS"] = f"-L{prefix / 'lib'} {flag}"
+        hashes.append(prefix.name)
+    return variables, hashes
+
+
+def _configure_args(build_python: Path) -> list[str]:
+    return [
+        "--host=wasm32-unknown-emscripten",
+        "--build=x86_64-pc-linux-gnu",
+        f"--with-build-python={build_python}",
+        "--with-emscripten-target=node",
+        "--enable-wasm-dynamic-linking",
+        "--without-mimalloc",  # its header defines __wasi__ on Emscripten, breaking stdio checks
+        "--disable-test-modules",
+        "--without-ensurepip",
+        "--prefix=/",
+    ]
+
+
+@cache
+def wasm_key() -> str:
+    build_python = native_python()
+    lib_vars, lib_hashes = _library_configure_vars()
+    return _hash(
+        native_key(),
+        toolchain.toolchain_id(),
+        SETUP_LOCAL.read_text(),
+        *_configure_args(build_python),
+        *lib_hashes,
+        config.CFLAGS,
+        config.LDFLAGS,
+    )
+
+
+def wasm_build() -> Path:
+    """The configured and built WASM CPython tree (its `build` folder)."""
+    toolchain.ensure()
+    build_python = native_python()
+    lib_vars, _ = _library_configure_vars()
+    home = config.BUILD_CACHE / f"cpython-wasm-{wasm_key()}"
+    build = home / "build"
+    if (home / COMPLETE).exists():
+        return build
+    if home.exists():
+        shutil.rmtree(home)
+    src = _unpack_source(home / "src")
+    build.mkdir()
+    (build / "Modules").mkdir()
+    shutil.copy(SETUP_LOCAL, build / "Modules" / "Setup.local")
+    env = {
+        **toolchain.env(),
+        "CONFIG_SITE": str(src / "Tools/wasm/config.site-wasm32-emscripten"),
+        "OPT": f"-DNDEBUG {config.OPT_FLAGS} -Wall",
+        "CFLAGS": config.ABI_FLAGS,
+        "LDFLAGS": config.LDFLAGS,
+        **lib_vars,
+    }
+    logfile = home / "build.log"
+    with log.step(f"configuring CPython {config.PYTHON_VERSION} for {config.TARGET}"):
+        shell.run(["emconfigure", str(src / "configure"), "-C", *_configure_args(build_python)], cwd=build, env=env, log_file=logfile)
+    with log.step("compiling CPython (libpython + modules)"):
+        shell.run(["make", f"-j{config.JOBS}", "libpython3.13.a", "pybuilddir.txt"], cwd=build, env=env, log_file=logfile)
+    _check_modules(build)
+    (home / COMPLETE).touch()
+    return build
+
+
+# Modules that must be built into the core; a missing one fails the build
+# instead of silently vanishing (configure drops modules whose library it
+# cannot find).
+REQUIRED_MODULES = ["zlib", "_bz2", "_lzma", "_sqlite3", "_ctypes", "_decimal", "_json", "pyexpat", "_asyncio", "_sha2"]
+
+
+def _check_modules(build: Path) -> None:
+    makefile = (build / "Makefile").read_text()
+    missing = [m for m in REQUIRED_MODULES if f"MODULE_{m.upper()}_STATE=yes" not in makefile]
+    if missing:
+        states = [line for line in makefile.splitlines() if line.startswith("MODULE_") and "_STATE=" in line and not line.endswith("=yes")]
+        raise RuntimeError(f"CPython modules not built: {missing}\nmodule states:\n" + "\n".join(states))
+
+
+def make_variable(build: Path, name: str) -> str:
+    """A variable's value as CPython's Makefile computes it."""
+    out = shell.run(
+        ["make", "-s", "--no-print-directory", "-f", "Makefile", "-f", "-", f"kiln-print-{name}"],
+        cwd=build,
+        capture=True,
+        stdin_text=f"kiln-print-%:\n\t@echo $($*)\n",
+    )
+    return out.strip()

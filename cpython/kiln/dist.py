@@ -1,0 +1,115 @@
+"""Assembling dist/: the core module, the stdlib zip, the loader and the lock file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+from . import config, core_link, cpython_build, log, shell, stdlib, toolchain
+
+LOADER_SRC = config.LOADER_DIR / "src"
+RUNTIME_PY = config.LOADER_DIR / "py" / "kiln"
+STATIC_FILES = [config.LOADER_DIR / "console.html"]
+
+
+def _cached_zip(name: str, key: str, make) -> Path:
+    out = config.BUILD_CACHE / f"{Path(name).stem}-{key}" / name
+    if not out.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with log.step(f"packing {name}"):
+            make(out)
+    return out
+
+
+def _sysconfigdata(build: Path) -> Path:
+    libdir = build / (build / "pybuilddir.txt").read_text().strip()
+    return next(libdir.glob("_sysconfigdata_*.py"))
+
+
+def _stdlib_zip(build: Path) -> Path:
+    src = build.parent / "src"
+    key = hashlib.sha256(
+        "\n".join([cpython_build.wasm_key(), stdlib.tree_hash(RUNTIME_PY, Path(stdlib.__file__)), config.KILN_VERSION]).encode()
+    ).hexdigest()[:16]
+    return _cached_zip(
+        config.STDLIB_ZIP, key, lambda out: stdlib.build_stdlib_zip(src, _sysconfigdata(build), RUNTIME_PY, out, out.parent)
+    )
+
+
+def _tests_zip(build: Path) -> Path:
+    key = hashlib.sha256(cpython_build.native_key().encode()).hexdigest()[:16]
+    return _cached_zip(config.TESTS_ZIP, key, lambda out: stdlib.build_tests_zip(build.parent / "src", out))
+
+
+def _ensure_esbuild() -> Path:
+    """esbuild from npm, pinned (with integrity hashes) by loader/package-lock.json."""
+    lock = config.LOADER_DIR / "package-lock.json"
+    stamp = config.LOADER_DIR / "node_modules" / ".kiln-lock-sha256"
+    digest = hashlib.sha256(lock.read_bytes()).hexdigest()
+    if not stamp.exists() or stamp.read_text() != digest:
+        shell.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=config.LOADER_DIR, env=toolchain.env())
+        stamp.write_text(digest)
+    return config.LOADER_DIR / "node_modules" / ".bin" / "esbuild"
+
+
+def _bundle_loader(dest: Path) -> None:
+    """kiln.mjs (ES module) and kiln.js (classic script) from loader/src."""
+    esbuild = str(_ensure_esbuild())
+    common = ["--bundle", "--target=es2022", "--log-level=warning", f"--define:KILN_VERSION={json.dumps(config.KILN_VERSION)}"]
+    shell.run([esbuild, str(LOADER_SRC / "kiln.mjs"), *common, "--format=esm", f"--outfile={dest / 'kiln.mjs'}"], env=toolchain.env())
+    # A classic script has no import.meta: it finds its own URL at load time.
+    banner = (
+        "var KILN_SCRIPT_URL = typeof document !== 'undefined' && document.currentScript"
+        " ? document.currentScript.src : undefined;"
+    )
+    shell.run(
+        [
+            esbuild,
+            str(LOADER_SRC / "classic.mjs"),
+            *common,
+            "--format=iife",
+            "--define:import.meta.url=KILN_SCRIPT_URL",
+            f"--banner:js={banner}",
+            f"--outfile={dest / 'kiln.js'}",
+        ],
+        env=toolchain.env(),
+    )
+
+
+def _lock_file() -> dict:
+    return {
+        "info": {
+            "arch": "wasm32",
+            "platform": config.PLATFORM_TAG.removesuffix("_wasm32"),
+            "version": config.KILN_VERSION,
+            "python": config.PYTHON_VERSION,
+        },
+        "packages": {},
+    }
+
+
+def _write_lock_file(path: Path) -> None:
+    from pyodide_lock import PyodideLockSpec
+
+    PyodideLockSpec.from_dict(_lock_file()).to_json(path, indent=1)  # validates the format
+
+
+def build() -> Path:
+    core = core_link.core_dir()
+    build_tree = cpython_build.wasm_build()
+    with log.step("assembling dist/"):
+        dist = config.DIST
+        dist.mkdir(exist_ok=True)
+        for name in (config.CORE_JS, config.CORE_WASM):
+            shutil.copy2(core / name, dist / name)
+        shutil.copy2(_stdlib_zip(build_tree), dist / config.STDLIB_ZIP)
+        shutil.copy2(_tests_zip(build_tree), dist / config.TESTS_ZIP)
+        _bundle_loader(dist)
+        _write_lock_file(dist / config.LOCK_FILE)
+        for path in STATIC_FILES:
+            shutil.copy2(path, dist / path.name)
+    for name in sorted(p.name for p in dist.iterdir()):
+        log.info(f"  dist/{name}: {(dist / name).stat().st_size / 1e6:.2f} MB")
+    return dist

@@ -1,0 +1,110 @@
+"""Packing the standard library into python_stdlib.zip (byte-compiled).
+
+The zip sits at /lib/python313.zip in the WASM file system, where CPython's
+getpath looks for it, and is imported from with zipimport.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import marshal
+import sys
+import zipfile
+from pathlib import Path
+
+from . import config
+
+# Left out of the core stdlib, with the reason (also listed in the README).
+EXCLUDED = {
+    "test": "CPython's test suite: shipped separately as python_tests.zip",
+    "idlelib": "a Tk GUI; there is no Tk in WASM",
+    "tkinter": "needs Tk",
+    "turtle.py": "needs tkinter",
+    "turtledemo": "needs tkinter",
+    "ensurepip": "bundles pip wheels; packages come from micropip / loadPackage",
+    "venv": "creates virtual environments with subprocesses and symlinked interpreters",
+    "_pyrepl": "the terminal REPL needs termios and a tty",
+    "pydoc_data": "help() topic texts (0.5 MB); pydoc still works without them",
+    "__phello__": "frozen-module test data",
+    "__hello__.py": "frozen-module test data",
+    "lib2to3": "removed from 3.13 (leftover data only)",
+    "site-packages": "packages are installed at run time",
+}
+
+# Test-only subfolders inside otherwise shipped packages.
+EXCLUDED_SUFFIXES = ("/tests", "/test", "/idle_test")
+
+ZIP_FOLDER_PREFIX = config.WASM_STDLIB_ZIP  # co_filename prefix, so tracebacks name real paths
+
+
+def _stdlib_files(lib: Path):
+    for path in sorted(lib.rglob("*.py")):
+        rel = path.relative_to(lib).as_posix()
+        top = rel.split("/", 1)[0]
+        if top in EXCLUDED or "__pycache__" in rel:
+            continue
+        if any(f"{suffix}/" in f"/{rel}" for suffix in EXCLUDED_SUFFIXES):
+            continue
+        yield rel, path
+
+
+def _pyc_bytes(source: bytes, display_path: str) -> bytes:
+    """An unchecked-hash pyc: valid whatever the file's mtime is."""
+    code = compile(source, display_path, "exec", dont_inherit=True, optimize=0)
+    flags = 0b01  # hash-based, not checked against the source (there is none)
+    source_hash = importlib.util.source_hash(source)
+    return importlib.util.MAGIC_NUMBER + flags.to_bytes(4, "little") + source_hash + marshal.dumps(code)
+
+
+def _add_tree(zf: zipfile.ZipFile, files, compression: int) -> None:
+    for rel, path in files:
+        source = path.read_bytes()
+        pyc = _pyc_bytes(source, f"{ZIP_FOLDER_PREFIX}/{rel}")
+        info = zipfile.ZipInfo(rel[:-3] + ".pyc", date_time=(2020, 1, 1, 0, 0, 0))
+        info.compress_type = compression
+        zf.writestr(info, pyc)
+
+
+def _runtime_files(version: str, runtime_dir: Path, generated: Path):
+    generated.mkdir(parents=True, exist_ok=True)
+    version_file = generated / "_version.py"
+    version_file.write_text(f'__version__ = "{version}"\n')
+    yield "kiln/_version.py", version_file
+    for path in sorted(runtime_dir.rglob("*.py")):
+        yield path.relative_to(runtime_dir.parent).as_posix(), path
+
+
+def build_stdlib_zip(cpython_src: Path, sysconfigdata: Path, runtime_dir: Path, out: Path, work: Path) -> Path:
+    """Write the byte-compiled stdlib plus Kiln's runtime package to `out`."""
+    if sys.version_info[:2] != tuple(int(x) for x in config.PYTHON_MAJOR_MINOR.split(".")):
+        raise RuntimeError(f"byte-compiling for {config.PYTHON_MAJOR_MINOR} needs the same host Python, not {sys.version}")
+    files = list(_stdlib_files(cpython_src / "Lib"))
+    files.append((sysconfigdata.name, sysconfigdata))
+    files += list(_runtime_files(config.KILN_VERSION, runtime_dir, work / "kiln-generated"))
+    tmp = out.with_suffix(".tmp")
+    with zipfile.ZipFile(tmp, "w") as zf:
+        _add_tree(zf, files, zipfile.ZIP_STORED)
+    tmp.replace(out)
+    return out
+
+
+def build_tests_zip(cpython_src: Path, out: Path) -> Path:
+    """CPython's `test` package as sources, for `kiln test-cpython`."""
+    lib = cpython_src / "Lib"
+    tmp = out.with_suffix(".tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted((lib / "test").rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                zf.write(path, path.relative_to(lib).as_posix())
+    tmp.replace(out)
+    return out
+
+
+def tree_hash(*paths: Path) -> str:
+    digest = hashlib.sha256()
+    for root in paths:
+        for path in sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]:
+            digest.update(str(path).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

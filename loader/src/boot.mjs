@@ -1,0 +1,90 @@
+// loadKiln(): fetch the core files, start the WASM module, start Python.
+
+import { compileWasm, readBytes, resolveIndexURL } from "./host.mjs";
+import { installStreams } from "./streams.mjs";
+import { makeAPI } from "./api.mjs";
+
+const STDLIB_ZIP_PATH = "/lib/python313.zip";
+const SITE_PACKAGES = "/lib/python3.13/site-packages";
+const HOME = "/home/kiln";
+
+/**
+ * Start a Python interpreter.
+ * @param {object} [options]
+ * @param {string} [options.indexURL] folder holding kiln.asm.wasm etc. (default: next to this file)
+ * @param {(line: string) => void} [options.stdout] called with each line Python prints
+ * @param {(line: string) => void} [options.stderr] called with each line of stderr
+ * @param {() => string|Uint8Array|null} [options.stdin] called when Python reads stdin; null is end of input
+ * @param {string[]} [options.args] Python command-line options (e.g. ["-X", "dev"])
+ * @param {Record<string,string>} [options.env] environment variables
+ */
+export async function loadKiln(options = {}) {
+  const indexURL = resolveIndexURL(options.indexURL);
+  // Start all downloads at once; compile the wasm while the rest arrives.
+  const wasmModule = compileWasm(indexURL + "kiln.asm.wasm");
+  const stdlib = readBytes(indexURL + "python_stdlib.zip");
+  const glue = import(indexURL + "kiln.asm.mjs");
+  // Keep the promises from rejecting unobserved while another one is awaited.
+  wasmModule.catch(() => {});
+  stdlib.catch(() => {});
+
+  const { default: createKilnModule } = await glue;
+  const compiled = await wasmModule;
+  // Emscripten never settles its promise if instantiation fails: race it.
+  let instantiationFailed;
+  const failure = new Promise((_, reject) => (instantiationFailed = reject));
+  const Module = await Promise.race([
+    createKilnModule({
+      instantiateWasm(imports, receiveInstance) {
+        WebAssembly.instantiate(compiled, imports).then(
+          (instance) => receiveInstance(instance, compiled),
+          (error) => instantiationFailed(new Error(`kiln: cannot instantiate kiln.asm.wasm: ${error.message}`)),
+        );
+        return {};
+      },
+      print: (text) => console.log(text),
+      printErr: (text) => console.warn(text),
+      preRun: [(module) => setEnvironment(module.ENV, options.env)],
+    }),
+    failure,
+  ]);
+
+  const { FS } = Module;
+  prepareFileSystem(FS, await stdlib);
+  const streams = installStreams(FS, options);
+  startPython(Module, options.args ?? []);
+  Module.kilnBridge.init();
+  return makeAPI(Module, streams, { indexURL });
+}
+
+function setEnvironment(ENV, env = {}) {
+  Object.assign(ENV, { HOME, PYTHONINSPECT: undefined }, env);
+  for (const [key, value] of Object.entries(ENV)) {
+    if (value === undefined) delete ENV[key];
+    else if (typeof value !== "string") throw new TypeError(`kiln: env.${key} must be a string`);
+  }
+}
+
+function prepareFileSystem(FS, stdlibZip) {
+  FS.mkdirTree("/lib/python3.13");
+  FS.mkdirTree(SITE_PACKAGES);
+  FS.writeFile(STDLIB_ZIP_PATH, stdlibZip);
+  FS.mkdirTree(HOME);
+  // Code written for Pyodide often names its home folder.
+  FS.symlink(HOME, "/home/pyodide");
+  FS.chdir(HOME);
+}
+
+function startPython(Module, args) {
+  const argv = ["python", ...args];
+  const pointers = argv.map((arg) => Module.stringToNewUTF8(arg));
+  const argvPtr = Module._malloc(4 * (argv.length + 1));
+  pointers.forEach((ptr, i) => (Module.HEAP32[(argvPtr >> 2) + i] = ptr));
+  Module.HEAP32[(argvPtr >> 2) + argv.length] = 0;
+  const home = Module.stringToNewUTF8("/");
+  const status = Module._kiln_init(home, argv.length, argvPtr);
+  [home, argvPtr, ...pointers].forEach((ptr) => Module._free(ptr));
+  if (status !== 0) {
+    throw new Error("kiln: Python failed to start (its error was printed to stderr)");
+  }
+}

@@ -1,0 +1,77 @@
+// What the loader needs from its host: where it was loaded from, and how to
+// read a file next to it (fetch in browsers and workers, fs in Node).
+
+export const IN_NODE =
+  typeof process === "object" && typeof process.versions?.node === "string" && typeof window === "undefined";
+
+/** The folder URL this loader was loaded from (ends with "/"). */
+export function loaderBaseURL() {
+  const own = ownScriptURL();
+  if (!own) {
+    throw new Error("kiln: cannot tell where kiln.js was loaded from; pass loadKiln({indexURL})");
+  }
+  return new URL(".", own).href;
+}
+
+function ownScriptURL() {
+  // import.meta.url in the ES module; the classic build substitutes the URL of
+  // its <script> (see build-loader in cpython/kiln/dist.py).
+  if (import.meta.url) {
+    return import.meta.url;
+  }
+  // Classic scripts in workers (importScripts) have no currentScript: read our
+  // URL off a stack trace.
+  const match = /\b((?:https?|file|blob):\/\/?[^\s)]+?\/kiln(?:\.min)?\.js)/.exec(new Error().stack || "");
+  return match ? match[1] : undefined;
+}
+
+/** Normalize an indexURL given by the user: absolute, with a trailing "/". */
+export function resolveIndexURL(indexURL) {
+  let url = indexURL ?? loaderBaseURL();
+  if (IN_NODE && !/^[a-z]+:\/\//i.test(url)) {
+    url = nodeModules.url.pathToFileURL(nodeModules.path.resolve(url)).href;
+  } else if (!IN_NODE && typeof location !== "undefined") {
+    url = new URL(url, location.href).href;
+  }
+  return url.endsWith("/") ? url : url + "/";
+}
+
+/** Node's built-in modules, synchronously (Node >= 20.16). */
+export function nodeRequire(name) {
+  return process.getBuiltinModule(name);
+}
+
+const nodeModules = IN_NODE
+  ? { fs: nodeRequire("fs/promises"), url: nodeRequire("url"), path: nodeRequire("path") }
+  : {};
+
+/** Read a file as an ArrayBuffer-backed Uint8Array; errors name the URL. */
+export async function readBytes(url) {
+  if (IN_NODE && url.startsWith("file:")) {
+    try {
+      return new Uint8Array(await nodeModules.fs.readFile(nodeModules.url.fileURLToPath(url)));
+    } catch (error) {
+      throw new Error(`kiln: cannot read ${url}: ${error.message}`);
+    }
+  }
+  const response = await fetch(url);
+  if (!response.ok) {
+    throw new Error(`kiln: ${response.status} ${response.statusText} fetching ${url}`);
+  }
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/** Start compiling a wasm file as early as possible (streaming where possible). */
+export async function compileWasm(url) {
+  if (IN_NODE && url.startsWith("file:")) {
+    return WebAssembly.compile(await readBytes(url));
+  }
+  const response = await fetch(url);
+  if (!response.ok) {
+    throw new Error(`kiln: ${response.status} ${response.statusText} fetching ${url}`);
+  }
+  if (WebAssembly.compileStreaming && response.headers.get("Content-Type") === "application/wasm") {
+    return WebAssembly.compileStreaming(response);
+  }
+  return WebAssembly.compile(await response.arrayBuffer());
+}

@@ -1,0 +1,1 @@
+"""Recipe model (pyodide-build meta.yaml) and builder."""

@@ -1,0 +1,76 @@
+"""Recipes: `packages/<name>/meta.yaml` in pyodide-build's format.
+
+Parsing and validation are pyodide-build's own (`MetaConfig`), so a bad recipe
+fails early naming the field that is wrong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from pyodide_build.recipe.spec import MetaConfig
+
+from kiln import config
+from kiln.config import Download
+
+
+class UnknownRecipe(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Recipe:
+    name: str
+    dir: Path
+    meta: MetaConfig
+
+    @property
+    def version(self) -> str:
+        return self.meta.package.version
+
+    @property
+    def type(self) -> str:
+        return self.meta.build.package_type
+
+    @property
+    def host_dependencies(self) -> list[str]:
+        return list(self.meta.requirements.host)
+
+    @property
+    def run_dependencies(self) -> list[str]:
+        return list(self.meta.requirements.run)
+
+    def source_download(self) -> Download:
+        source = self.meta.source
+        if not source.url or not source.sha256:
+            raise ValueError(f"recipe {self.name}: source needs both url and sha256")
+        return Download(source.url, source.sha256)
+
+    def patch_files(self) -> list[Path]:
+        return [self.dir / p for p in self.meta.source.patches]
+
+    def own_hash(self) -> str:
+        """Hash of everything in the recipe folder that affects the build."""
+        digest = hashlib.sha256()
+        for path in sorted(p for p in self.dir.rglob("*") if p.is_file() and "build" not in p.relative_to(self.dir).parts):
+            digest.update(str(path.relative_to(self.dir)).encode())
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+
+def all_names() -> list[str]:
+    return sorted(p.parent.name for p in config.PACKAGES_DIR.glob("*/meta.yaml"))
+
+
+@cache
+def load(name: str) -> Recipe:
+    path = config.PACKAGES_DIR / name / "meta.yaml"
+    if not path.exists():
+        raise UnknownRecipe(f"no recipe named {name!r} (looked for {path})")
+    meta = MetaConfig.from_yaml(path)
+    if meta.package.name != name:
+        raise ValueError(f"{path}: package.name is {meta.package.name!r}, expected the folder name {name!r}")
+    return Recipe(name, path.parent, meta)
