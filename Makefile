@@ -35,7 +35,7 @@ test: dist
 	$(VENV)/bin/pytest
 
 bench: dist
-	$(KILN) bench
+	$(VENV)/bin/python benchmark/run.py
 
 clean:
 	rm -rf build dist

@@ -16,6 +16,34 @@ class PythonError extends Error {
 }
 Object.defineProperty(PythonError.prototype, "name", { value: "PythonError" });
 
+let fatalError = null;
+
+/**
+ * Call into WASM. A JS exception escaping a WASM call (a trap, or a JS error
+ * thrown through C frames) leaves the interpreter's state unknown: the
+ * runtime refuses further use instead of running on corrupted memory.
+ */
+function callWasm(fn, ...args) {
+  if (fatalError) {
+    throw new Error(`kiln: this runtime failed fatally earlier and can no longer run Python (first error: ${fatalError.message}); start a new one with loadKiln()`, { cause: fatalError });
+  }
+  try {
+    return fn(...args);
+  } catch (error) {
+    fatalError = error;
+    throw new Error(`kiln: fatal error inside the WASM runtime: ${error.message}. Python's state is lost; start a new runtime with loadKiln()`, { cause: error });
+  }
+}
+
+/** Emscripten's socket emulation tunnels TCP over WebSockets to a proxy few
+ * have; without one, its calls throw JS errors through C frames (in Node,
+ * require("ws") fails). Refuse sockets up front, as an OSError Python handles. */
+function refuseSockets() {
+  SOCKFS.createSocket = () => {
+    throw new FS.ErrnoError(5 /* EAFNOSUPPORT */);
+  };
+}
+
 /** Turn the pending Python exception into a PythonError (and clear it). */
 function takePythonError() {
   const exc = _kiln_error_fetch();
@@ -23,7 +51,7 @@ function takePythonError() {
     return new Error("kiln: a call failed without setting a Python exception");
   }
   const type = UTF8ToString(_kiln_error_type_name(exc));
-  const textPtr = _kiln_error_format(exc);
+  const textPtr = callWasm(_kiln_error_format, exc);
   const text = UTF8ToString(textPtr);
   _free(textPtr);
   _kiln_decref(exc);
@@ -130,12 +158,15 @@ Module.kilnBridge = {
   PythonError,
   takePythonError,
   checkPy,
+  callWasm,
+  failed: () => fatalError !== null,
   pyToJs,
   jsToPy,
   pyStrToJs,
   truePtr: 0,
   makePyProxy: null, // set by pyproxy.js
   init() {
+    refuseSockets();
     scratch = _malloc(16);
     const t = _kiln_py_bool(1);
     this.truePtr = t;

@@ -10,14 +10,24 @@ EMSCRIPTEN_KEEPALIVE int kiln_init(const char *home, int argc, char **argv) {
   if (PyImport_AppendInittab("_kiln_core", PyInit__kiln_core) < 0) {
     return -1;
   }
+  /* Pre-initialize from argv first, so options such as -X dev or -X utf8
+   * (pre-configuration) are seen. UTF-8 mode by default: the platform is. */
+  PyPreConfig preconfig;
+  PyPreConfig_InitPythonConfig(&preconfig);
+  preconfig.utf8_mode = 1;
+  PyStatus status = Py_PreInitializeFromBytesArgs(&preconfig, argc, argv);
+  if (PyStatus_Exception(status)) {
+    fprintf(stderr, "kiln: Python failed to start: %s\n", status.err_msg ? status.err_msg : "");
+    return -1;
+  }
   PyConfig config;
   PyConfig_InitPythonConfig(&config);
   config.write_bytecode = 0;      /* the file system is in memory: no point */
   config.user_site_directory = 0;
   config.buffered_stdio = 0;      /* output reaches JS as soon as it is written */
-  config.parse_argv = 0;
+  config.parse_argv = 1;  /* args are Python command-line options */
   config.install_signal_handlers = 1;
-  PyStatus status = PyConfig_SetBytesString(&config, &config.home, home);
+  status = PyConfig_SetBytesString(&config, &config.home, home);
   if (!PyStatus_Exception(status)) {
     status = PyConfig_SetBytesArgv(&config, argc, argv);
   }

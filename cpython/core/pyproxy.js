@@ -6,12 +6,12 @@ const pyproxyFinalizer = new FinalizationRegistry((ptr) => _kiln_decref(ptr));
 class PyProxy {
   /** The Python type name, e.g. "dict". */
   get type() {
-    return pyStrToJsOwned(_kiln_py_type_name(livePtr(this)));
+    return pyStrToJsOwned(callWasm(_kiln_py_type_name, livePtr(this)));
   }
 
   /** repr() of the Python object. */
   toString() {
-    return pyStrToJsOwned(_kiln_py_repr(livePtr(this)));
+    return pyStrToJsOwned(callWasm(_kiln_py_repr, livePtr(this)));
   }
 
   /** Release the Python object now; using the proxy afterwards throws. */

@@ -30,9 +30,9 @@ def _build_recipes(args) -> None:
 
 
 def _cpython(args) -> None:
-    from . import cpython_build
+    from . import core_link
 
-    cpython_build.build()
+    print(core_link.core_dir())
 
 
 def _dist(args) -> None:
@@ -45,12 +45,6 @@ def _test_cpython(args) -> None:
     from . import cpython_tests
 
     sys.exit(cpython_tests.main(args.modules, node_major=args.node))
-
-
-def _bench(args) -> None:
-    from . import bench
-
-    bench.main(args.runs)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,20 +71,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--node", default="24", choices=["20", "24"])
     p.set_defaults(run=_test_cpython)
 
-    p = sub.add_parser("bench", help="compare size and speed with Pyodide")
-    p.add_argument("--runs", type=int, default=5)
-    p.set_defaults(run=_bench)
-
     args = parser.parse_args(argv)
     try:
         args.run(args)
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # the message is the user-facing report
-        from .shell import CommandFailed
-        from .sources import ChecksumMismatch, DownloadFailed
+        from .errors import KilnError
 
-        if isinstance(error, (CommandFailed, ChecksumMismatch, DownloadFailed)):
+        if isinstance(error, KilnError):
             log.info(f"error: {error}")
             return 1
         raise

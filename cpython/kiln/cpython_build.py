@@ -16,6 +16,7 @@ from pathlib import Path
 from kiln.recipes import builder as recipe_builder
 
 from . import config, log, shell, sources, toolchain
+from .errors import KilnError
 
 PATCHES_DIR = config.CPYTHON_DIR / "patches"
 SETUP_LOCAL = config.CPYTHON_DIR / "Setup.local"
@@ -35,23 +36,31 @@ def _hash(*parts: str) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
-def _patches() -> list[Path]:
-    return sorted(PATCHES_DIR.glob("*.patch"))
+def _patched_files(patch: Path) -> list[str]:
+    return [line[len("+++ b/"):].split("\t")[0] for line in patch.read_text().splitlines() if line.startswith("+++ b/")]
 
 
-def _unpack_source(dest: Path) -> Path:
-    """A fresh, patched CPython source tree at dest."""
+def _patches(*, stdlib: bool) -> list[Path]:
+    """Kiln's CPython patches: those touching only Lib/ (stdlib=True) are applied
+    when the stdlib zip is packed, so changing them needs no C rebuild."""
+    patches = sorted(PATCHES_DIR.glob("*.patch"))
+    return [p for p in patches if all(f.startswith("Lib/") for f in _patched_files(p)) == stdlib]
+
+
+def _unpack_source(dest: Path, patches: list[Path]) -> Path:
+    """A fresh CPython source tree at dest, with `patches` applied."""
     tarball = sources.fetch(config.CPYTHON_TARBALL)
     with log.step(f"unpacking {tarball.name}"):
         sources.extract(tarball, dest)
-    for patch in _patches():
+    for patch in patches:
         shell.run(["patch", "-p1", "-i", str(patch)], cwd=dest)
     return dest
 
 
 @cache
 def native_key() -> str:
-    return _hash(config.CPYTHON_TARBALL.sha256, *(p.read_text() for p in _patches()))
+    # The build Python is pristine: Kiln's patches concern the WASM target.
+    return _hash(config.CPYTHON_TARBALL.sha256, "native")
 
 
 def native_python() -> Path:
@@ -62,7 +71,7 @@ def native_python() -> Path:
         return python
     if home.exists():
         shutil.rmtree(home)
-    src = _unpack_source(home / "src")
+    src = _unpack_source(home / "src", [])
     build = home / "build"
     build.mkdir()
     with log.step(f"building native Python {config.PYTHON_VERSION} (the build Python)"):
@@ -104,6 +113,7 @@ def wasm_key() -> str:
     lib_vars, lib_hashes = _library_configure_vars()
     return _hash(
         native_key(),
+        *(p.read_text() for p in _patches(stdlib=False)),
         toolchain.toolchain_id(),
         SETUP_LOCAL.read_text(),
         *_configure_args(build_python),
@@ -124,7 +134,7 @@ def wasm_build() -> Path:
         return build
     if home.exists():
         shutil.rmtree(home)
-    src = _unpack_source(home / "src")
+    src = _unpack_source(home / "src", _patches(stdlib=False))
     build.mkdir()
     (build / "Modules").mkdir()
     shutil.copy(SETUP_LOCAL, build / "Modules" / "Setup.local")
@@ -157,7 +167,22 @@ def _check_modules(build: Path) -> None:
     missing = [m for m in REQUIRED_MODULES if f"MODULE_{m.upper()}_STATE=yes" not in makefile]
     if missing:
         states = [line for line in makefile.splitlines() if line.startswith("MODULE_") and "_STATE=" in line and not line.endswith("=yes")]
-        raise RuntimeError(f"CPython modules not built: {missing}\nmodule states:\n" + "\n".join(states))
+        raise KilnError(f"CPython modules not built: {missing}\nmodule states:\n" + "\n".join(states))
+
+
+def stdlib_key() -> str:
+    return _hash(config.CPYTHON_TARBALL.sha256, *(p.read_text() for p in _patches(stdlib=True)))
+
+
+def patched_lib() -> Path:
+    """CPython's Lib/ with Kiln's stdlib patches applied."""
+    home = config.BUILD_CACHE / f"cpython-lib-{stdlib_key()}"
+    if not (home / COMPLETE).exists():
+        if home.exists():
+            shutil.rmtree(home)
+        _unpack_source(home / "src", _patches(stdlib=True))
+        (home / COMPLETE).touch()
+    return home / "src" / "Lib"
 
 
 def make_variable(build: Path, name: str) -> str:

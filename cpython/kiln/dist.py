@@ -29,18 +29,25 @@ def _sysconfigdata(build: Path) -> Path:
 
 
 def _stdlib_zip(build: Path) -> Path:
-    src = build.parent / "src"
+    lib = cpython_build.patched_lib()
     key = hashlib.sha256(
-        "\n".join([cpython_build.wasm_key(), stdlib.tree_hash(RUNTIME_PY, Path(stdlib.__file__)), config.KILN_VERSION]).encode()
+        "\n".join(
+            [
+                cpython_build.wasm_key(),
+                cpython_build.stdlib_key(),
+                stdlib.tree_hash(RUNTIME_PY, Path(stdlib.__file__)),
+                config.KILN_VERSION,
+            ]
+        ).encode()
     ).hexdigest()[:16]
     return _cached_zip(
-        config.STDLIB_ZIP, key, lambda out: stdlib.build_stdlib_zip(src, _sysconfigdata(build), RUNTIME_PY, out, out.parent)
+        config.STDLIB_ZIP, key, lambda out: stdlib.build_stdlib_zip(lib, _sysconfigdata(build), RUNTIME_PY, out, out.parent)
     )
 
 
-def _tests_zip(build: Path) -> Path:
-    key = hashlib.sha256(cpython_build.native_key().encode()).hexdigest()[:16]
-    return _cached_zip(config.TESTS_ZIP, key, lambda out: stdlib.build_tests_zip(build.parent / "src", out))
+def _tests_zip() -> Path:
+    lib = cpython_build.patched_lib()
+    return _cached_zip(config.TESTS_ZIP, cpython_build.stdlib_key(), lambda out: stdlib.build_tests_zip(lib, out))
 
 
 def _ensure_esbuild() -> Path:
@@ -105,7 +112,7 @@ def build() -> Path:
         for name in (config.CORE_JS, config.CORE_WASM):
             shutil.copy2(core / name, dist / name)
         shutil.copy2(_stdlib_zip(build_tree), dist / config.STDLIB_ZIP)
-        shutil.copy2(_tests_zip(build_tree), dist / config.TESTS_ZIP)
+        shutil.copy2(_tests_zip(), dist / config.TESTS_ZIP)
         _bundle_loader(dist)
         _write_lock_file(dist / config.LOCK_FILE)
         for path in STATIC_FILES:

@@ -8,9 +8,10 @@ import subprocess
 from pathlib import Path
 
 from . import log
+from .errors import KilnError
 
 
-class CommandFailed(RuntimeError):
+class CommandFailed(KilnError):
     pass
 
 
@@ -31,6 +32,8 @@ def run(
     shell = isinstance(cmd, str)
     shown = cmd if shell else shlex.join(cmd)
     first_line, *more = shown.strip().splitlines() or [""]
+    if len(first_line) > 400:  # link lines list hundreds of objects
+        first_line, more = first_line[:400], True
     log.info(f"$ {first_line}" + (" ..." if more else "") + (f"   (in {cwd})" if cwd else ""))
     full_env = {**os.environ, **(env or {})}
     if log_file is not None:

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from . import config, log
 from .config import Download
+from .errors import KilnError
 
 
-class ChecksumMismatch(RuntimeError):
+class ChecksumMismatch(KilnError):
     def __init__(self, file_name: str, expected: str, actual: str, url: str):
         self.file_name, self.expected, self.actual = file_name, expected, actual
         super().__init__(
@@ -27,7 +28,7 @@ class ChecksumMismatch(RuntimeError):
         )
 
 
-class DownloadFailed(RuntimeError):
+class DownloadFailed(KilnError):
     pass
 
 

@@ -6,9 +6,11 @@ getpath looks for it, and is imported from with zipimport.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import importlib.util
 import marshal
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -75,23 +77,32 @@ def _runtime_files(version: str, runtime_dir: Path, generated: Path):
         yield path.relative_to(runtime_dir.parent).as_posix(), path
 
 
-def build_stdlib_zip(cpython_src: Path, sysconfigdata: Path, runtime_dir: Path, out: Path, work: Path) -> Path:
-    """Write the byte-compiled stdlib plus Kiln's runtime package to `out`."""
+def build_stdlib_zip(lib: Path, sysconfigdata: Path, runtime_dir: Path, out: Path, work: Path) -> Path:
+    """Write the byte-compiled stdlib plus Kiln's runtime package to `out`.
+
+    Compiled in a child interpreter with -X no_debug_ranges: column tables
+    are a quarter of a pyc, and only serve the ^^^ markers in tracebacks of
+    stdlib frames (user code keeps them).
+    """
+    args = [str(lib), str(sysconfigdata), str(runtime_dir), str(out), str(work)]
+    subprocess.run([sys.executable, "-X", "no_debug_ranges", "-m", "kiln.stdlib", *args], check=True)
+    return out
+
+
+def _write_stdlib_zip(lib: Path, sysconfigdata: Path, runtime_dir: Path, out: Path, work: Path) -> None:
     if sys.version_info[:2] != tuple(int(x) for x in config.PYTHON_MAJOR_MINOR.split(".")):
         raise RuntimeError(f"byte-compiling for {config.PYTHON_MAJOR_MINOR} needs the same host Python, not {sys.version}")
-    files = list(_stdlib_files(cpython_src / "Lib"))
+    files = list(_stdlib_files(lib))
     files.append((sysconfigdata.name, sysconfigdata))
     files += list(_runtime_files(config.KILN_VERSION, runtime_dir, work / "kiln-generated"))
     tmp = out.with_suffix(".tmp")
     with zipfile.ZipFile(tmp, "w") as zf:
         _add_tree(zf, files, zipfile.ZIP_STORED)
     tmp.replace(out)
-    return out
 
 
-def build_tests_zip(cpython_src: Path, out: Path) -> Path:
+def build_tests_zip(lib: Path, out: Path) -> Path:
     """CPython's `test` package as sources, for `kiln test-cpython`."""
-    lib = cpython_src / "Lib"
     tmp = out.with_suffix(".tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for path in sorted((lib / "test").rglob("*")):
@@ -108,3 +119,11 @@ def tree_hash(*paths: Path) -> str:
             digest.update(str(path).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="internal: pack python_stdlib.zip")
+    for name in ("lib", "sysconfigdata", "runtime_dir", "out", "work"):
+        parser.add_argument(name, type=Path)
+    ns = parser.parse_args()
+    _write_stdlib_zip(ns.lib, ns.sysconfigdata, ns.runtime_dir, ns.out, ns.work)

@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from . import config, log, shell, sources
+from .errors import KilnError
 
 EMSCRIPTEN_HOME = config.TOOLCHAIN_CACHE / f"emscripten-{config.EMSCRIPTEN_VERSION}"
 EMSCRIPTEN_ROOT = EMSCRIPTEN_HOME / "usr/share/emscripten"
@@ -145,13 +146,13 @@ def _check_emcc() -> None:
     with log.step("checking emcc"), tempfile.TemporaryDirectory() as tmp:
         version = shell.run(["emcc", "--version"], env=env(), capture=True).splitlines()[0]
         if config.EMSCRIPTEN_VERSION not in version:
-            raise RuntimeError(f"emcc reports '{version}', expected {config.EMSCRIPTEN_VERSION}")
+            raise KilnError(f"emcc reports '{version}', expected {config.EMSCRIPTEN_VERSION}")
         hello = Path(tmp) / "hello.c"
         hello.write_text('#include <stdio.h>\nint main(void) { puts("hello from wasm"); return 0; }\n')
         shell.run(["emcc", "-O2", str(hello), "-o", str(Path(tmp) / "hello.js")], env=env())
         out = shell.run([str(node_binary("24")), str(Path(tmp) / "hello.js")], capture=True)
         if out.strip() != "hello from wasm":
-            raise RuntimeError(f"toolchain check: hello.js printed {out!r}")
+            raise KilnError(f"toolchain check: hello.js printed {out!r}")
     stamp.touch()
 
 

@@ -4,7 +4,7 @@ export function makeAPI(Module, streams, { indexURL }) {
   const bridge = Module.kilnBridge;
 
   function flushStreams() {
-    Module._kiln_flush_std_streams();
+    bridge.callWasm(Module._kiln_flush_std_streams);
     streams.stdout.flush();
     streams.stderr.flush();
   }
@@ -21,10 +21,10 @@ export function makeAPI(Module, streams, { indexURL }) {
     const codePtr = Module.stringToNewUTF8(code);
     let result;
     try {
-      result = Module._kiln_run_code(codePtr, 0);
+      result = bridge.callWasm(Module._kiln_run_code, codePtr, 0);
     } finally {
       Module._free(codePtr);
-      flushStreams();
+      if (!bridge.failed()) flushStreams();
     }
     bridge.checkPy(result);
     try {

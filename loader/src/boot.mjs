@@ -23,7 +23,9 @@ export async function loadKiln(options = {}) {
   // Start all downloads at once; compile the wasm while the rest arrives.
   const wasmModule = compileWasm(indexURL + "kiln.asm.wasm");
   const stdlib = readBytes(indexURL + "python_stdlib.zip");
-  const glue = import(indexURL + "kiln.asm.mjs");
+  const glue = import(indexURL + "kiln.asm.mjs").catch((error) => {
+    throw new Error(`kiln: cannot load ${indexURL}kiln.asm.mjs: ${error.message}`);
+  });
   // Keep the promises from rejecting unobserved while another one is awaited.
   wasmModule.catch(() => {});
   stdlib.catch(() => {});

@@ -10,7 +10,7 @@ from pathlib import Path
 from kiln import config, log, shell, sources, toolchain
 
 from . import recipe as recipes
-from .recipe import Recipe
+from .recipe import Recipe, RecipeError
 
 
 @cache
@@ -35,7 +35,7 @@ def dependency_order(names: list[str]) -> list[str]:
         if name in ordered:
             return
         if name in visiting:
-            raise ValueError(f"dependency cycle through recipe {name!r}")
+            raise RecipeError(f"dependency cycle through recipe {name!r}")
         visiting.add(name)
         for dep in recipes.load(name).host_dependencies:
             visit(dep)
@@ -51,7 +51,7 @@ def build(names: list[str], *, build_all: bool = False, force: bool = False) -> 
     if build_all:
         names = recipes.all_names()
     if not names:
-        raise ValueError("name at least one recipe, or pass --all")
+        raise RecipeError("name at least one recipe, or pass --all")
     toolchain.ensure()
     return [ensure_built(name, force=force and name in names) for name in dependency_order(names)]
 
@@ -94,7 +94,7 @@ def _build_static_library(rec: Recipe, out: Path) -> None:
     env = {**toolchain.env(), **script_env(rec, staging, src)}
     shell.run(["bash", "-euo", "pipefail", "-c", rec.meta.build.script or ""], cwd=src, env=env, log_file=work / "build.log")
     if not any((staging / "lib").glob("*.a")):
-        raise RuntimeError(f"recipe {rec.name}: the build script installed no lib/*.a into $WASM_LIBRARY_DIR")
+        raise RecipeError(f"recipe {rec.name}: the build script installed no lib/*.a into $WASM_LIBRARY_DIR")
     if out.exists():
         shutil.rmtree(out)
     staging.rename(out)

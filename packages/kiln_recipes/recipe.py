@@ -7,6 +7,7 @@ fails early naming the field that is wrong.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -15,9 +16,14 @@ from pyodide_build.recipe.spec import MetaConfig
 
 from kiln import config
 from kiln.config import Download
+from kiln.errors import KilnError
 
 
-class UnknownRecipe(LookupError):
+class RecipeError(KilnError):
+    pass
+
+
+class UnknownRecipe(RecipeError):
     pass
 
 
@@ -46,7 +52,9 @@ class Recipe:
     def source_download(self) -> Download:
         source = self.meta.source
         if not source.url or not source.sha256:
-            raise ValueError(f"recipe {self.name}: source needs both url and sha256")
+            raise RecipeError(f"recipe {self.name}: source needs both url and sha256")
+        if not re.fullmatch(r"[0-9a-f]{64}", str(source.sha256)):
+            raise RecipeError(f"recipe {self.name}: source.sha256 must be 64 lowercase hex digits, got {source.sha256!r}")
         return Download(source.url, source.sha256)
 
     def patch_files(self) -> list[Path]:
@@ -72,5 +80,5 @@ def load(name: str) -> Recipe:
         raise UnknownRecipe(f"no recipe named {name!r} (looked for {path})")
     meta = MetaConfig.from_yaml(path)
     if meta.package.name != name:
-        raise ValueError(f"{path}: package.name is {meta.package.name!r}, expected the folder name {name!r}")
+        raise RecipeError(f"{path}: package.name is {meta.package.name!r}, expected the folder name {name!r}")
     return Recipe(name, path.parent, meta)

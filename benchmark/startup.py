@@ -1,0 +1,58 @@
+"""Core download size and cold init time, Kiln vs Pyodide, in one run."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import statistics
+import subprocess
+from pathlib import Path
+
+from kiln import toolchain
+
+PROBE = Path(__file__).with_name("probe_init.mjs")
+
+
+def probe(runtime: str, folder: Path) -> dict:
+    proc = subprocess.run(
+        [str(toolchain.node_binary("24")), str(PROBE), runtime, str(folder)], capture_output=True, text=True, timeout=300
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"{runtime} failed to start:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def gzip_size(path: Path) -> int:
+    return len(gzip.compress(path.read_bytes(), compresslevel=9))
+
+
+def measure(runtimes: dict[str, Path], runs: int) -> dict[str, dict]:
+    """Alternate the runtimes run by run, so both see the same machine state."""
+    results = {name: {"init_ms": [], "files": None} for name in runtimes}
+    for _ in range(runs):
+        for name, folder in runtimes.items():
+            sample = probe(name, folder)
+            results[name]["init_ms"].append(sample["initMs"])
+            results[name]["files"] = sample["files"]
+    for name, folder in runtimes.items():
+        files = results[name]["files"]
+        results[name]["raw_bytes"] = {f: (folder / f).stat().st_size for f in files}
+        results[name]["gzip_bytes"] = {f: gzip_size(folder / f) for f in files}
+        results[name]["init_median_ms"] = statistics.median(results[name]["init_ms"])
+    return results
+
+
+def report(results: dict[str, dict], peer_label: str) -> list[tuple[str, float, float]]:
+    kiln, peer = results["kiln"], results["pyodide"]
+    for name, r in results.items():
+        label = "Kiln" if name == "kiln" else peer_label
+        print(f"\n{label}: files a first load reads (raw / gzip -9)")
+        for f in r["files"]:
+            print(f"  {f:<28} {r['raw_bytes'][f] / 1e6:8.3f} MB {r['gzip_bytes'][f] / 1e6:8.3f} MB")
+        print(f"  {'total':<28} {sum(r['raw_bytes'].values()) / 1e6:8.3f} MB {sum(r['gzip_bytes'].values()) / 1e6:8.3f} MB")
+        print(f"  cold init (ms, each a fresh process): {', '.join(f'{v:.0f}' for v in r['init_ms'])}")
+    size_k, size_p = sum(kiln["gzip_bytes"].values()), sum(peer["gzip_bytes"].values())
+    return [
+        ("core download, gzip -9 (MB)", size_k / 1e6, size_p / 1e6),
+        ("cold init, median (ms)", kiln["init_median_ms"], peer["init_median_ms"]),
+    ]
