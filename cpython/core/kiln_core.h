@@ -1,6 +1,6 @@
 /* Shared declarations of Kiln's C core: the C half of the JS <-> Python bridge.
- * The JS half lives in bridge.js (linked with --pre-js), so both sides of
- * each protocol sit next to each other in this folder. */
+ * Each C file has a JS twin of the same name (linked with --pre-js); together
+ * they implement one side of the protocol. */
 #ifndef KILN_CORE_H
 #define KILN_CORE_H
 
@@ -8,24 +8,56 @@
 #include <Python.h>
 #include <emscripten.h>
 
-/* Index of a JS value in the JS-side reference table (bridge.js `refs`).
+/* Index of a JS value in the JS-side reference table (refs.js).
  * 0 is never a valid reference: functions return it to signal an error. */
 typedef int JsRef;
 
-/* What kind of Python value a PyObject* is, for the JS-side converter. */
+/* What a PyObject* is, for the JS-side converter (convert.js). */
 enum kiln_py_kind {
   KILN_NONE = 0,
   KILN_BOOL = 1,
   KILN_INT = 2,
   KILN_FLOAT = 3,
   KILN_STR = 4,
-  KILN_OTHER = 5,
+  KILN_JSPROXY = 5,
+  KILN_OTHER = 6,
 };
 
-/* error.c */
-int kiln_error_init(void);
+/* Capabilities of a JS value (jsproxy.js jsFlags); they pick the JsProxy type. */
+enum kiln_js_flags {
+  JS_CALLABLE = 1 << 0,
+  JS_ARRAY = 1 << 1,          /* Array: integer indexing, includes */
+  JS_LENGTH = 1 << 2,         /* a numeric length or size */
+  JS_GET = 1 << 3,            /* Map-like: get() and has() */
+  JS_SET = 1 << 4,            /* Map-like: set() and delete() */
+  JS_ITERABLE = 1 << 5,
+  JS_ITERATOR = 1 << 6,       /* has next() */
+  JS_THENABLE = 1 << 7,
+  JS_BUFFER = 1 << 8,         /* ArrayBuffer or a typed array / DataView */
+  JS_ERROR = 1 << 9,
+  JS_ASYNC_ITERABLE = 1 << 10,
+  JS_ASYNC_ITERATOR = 1 << 11,
+  JS_FLAG_COUNT = 12,
+};
 
-/* _kiln_core module (module.c) */
+/* jsproxy.c */
+int kiln_jsproxy_init(PyObject *module);
+int JsProxy_Check(PyObject *obj);
+JsRef JsProxy_ref(PyObject *obj);
+/* A new JsProxy for `ref` (owned: the proxy drops it). `this_ref` (owned,
+ * or 0) is the object a function was read from, used as `this` in calls. */
+PyObject *JsProxy_new(JsRef ref, JsRef this_ref);
+
+/* error.c */
+int kiln_error_init(PyObject *module);
+int kiln_error_use_runtime(PyObject *runtime);
+extern PyObject *JsException;
+
+/* module.c */
 PyMODINIT_FUNC PyInit__kiln_core(void);
+
+/* refs.js, via EM_JS in jsproxy.c */
+void kiln_ref_drop(JsRef ref);
+JsRef kiln_ref_dup(JsRef ref);
 
 #endif

@@ -40,39 +40,16 @@ EMSCRIPTEN_KEEPALIVE int kiln_init(const char *home, int argc, char **argv) {
             status.func ? ": " : "", status.err_msg ? status.err_msg : "");
     return -1;
   }
-  if (kiln_error_init() < 0) {
-    PyErr_Print();
-    return -1;
-  }
   runtime_module = PyImport_ImportModule("kiln._runtime");
-  if (runtime_module == NULL) {
+  if (runtime_module == NULL || kiln_error_use_runtime(runtime_module) < 0) {
     PyErr_Print();
     return -1;
   }
   return 0;
 }
 
-/* Run `code` (UTF-8) in the namespace `globals` (a dict; NULL means
- * __main__'s). Returns a new reference to the value of the last expression,
- * or NULL with the error left for kiln_error_fetch(). */
-EMSCRIPTEN_KEEPALIVE PyObject *kiln_run_code(const char *code, PyObject *globals) {
-  PyObject *source = PyUnicode_FromString(code);
-  if (source == NULL) {
-    return NULL;
-  }
-  if (globals == NULL) {
-    PyObject *main_module = PyImport_AddModuleRef("__main__");
-    if (main_module == NULL) {
-      Py_DECREF(source);
-      return NULL;
-    }
-    globals = PyModule_GetDict(main_module);
-    Py_DECREF(main_module);
-  }
-  PyObject *result = PyObject_CallMethod(runtime_module, "run_code", "OO", source, globals);
-  Py_DECREF(source);
-  return result;
-}
+/* kiln._runtime (new reference): the JS side looks its functions up here. */
+EMSCRIPTEN_KEEPALIVE PyObject *kiln_runtime_module(void) { return Py_NewRef(runtime_module); }
 
 /* Flush sys.stdout and sys.stderr; called after each top-level run. */
 EMSCRIPTEN_KEEPALIVE void kiln_flush_std_streams(void) {

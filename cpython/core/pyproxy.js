@@ -1,55 +1,624 @@
-// PyProxy: a Python object seen from JS. Holds a reference to the PyObject
-// until destroy() or until the JS garbage collector drops the proxy.
+// PyProxy: a Python object seen from JS (C half: pyproxy.c).
+//
+// A PyProxy is a JS Proxy holding one reference to a PyObject until
+// destroy(), or until the JS garbage collector drops it (FinalizationRegistry).
+// Property access goes to Python attributes; the methods a proxy offers
+// (get/set, iteration, then, call...) depend on what the object can do, read
+// off its type once (kiln_pyproxy_flags) and mixed into its prototype.
 
-const pyproxyFinalizer = new FinalizationRegistry((ptr) => _kiln_decref(ptr));
+const PY_FLAG = {
+  CALLABLE: 1 << 0,
+  LENGTH: 1 << 1,
+  GETITEM: 1 << 2,
+  SETITEM: 1 << 3,
+  CONTAINS: 1 << 4,
+  ITERABLE: 1 << 5,
+  ITERATOR: 1 << 6,
+  AWAITABLE: 1 << 7,
+  BUFFER: 1 << 8,
+  ASYNC_ITERABLE: 1 << 9,
+  ASYNC_ITERATOR: 1 << 10,
+  GENERATOR: 1 << 11,
+  ASYNC_GENERATOR: 1 << 12,
+  DICT: 1 << 13,
+  SEQUENCE: 1 << 14,
+  MUTABLE_SEQUENCE: 1 << 15,
+};
+
+const pyproxyStates = new WeakMap(); // proxy and its target -> {ptr, flags, destroyedMessage}
+const pyproxyFinalizer = new FinalizationRegistry((ptr) => {
+  if (!fatalError) _kiln_decref(ptr);
+});
+let livePyProxies = 0;
+
+function stateOf(proxy) {
+  const state = pyproxyStates.get(proxy);
+  if (!state) throw new TypeError("not a PyProxy");
+  return state;
+}
+
+function livePtr(proxy) {
+  const state = stateOf(proxy);
+  if (!state.ptr) {
+    throw new Error(state.destroyedMessage ?? "This PyProxy was destroyed: its Python object can no longer be used");
+  }
+  return state.ptr;
+}
+
+/** The PyObject* behind a PyProxy (throws if destroyed), or 0 if `value` is not one. */
+function pyproxyPtrOf(value) {
+  if ((typeof value !== "object" && typeof value !== "function") || value === null || !pyproxyStates.has(value)) {
+    return 0;
+  }
+  return livePtr(value);
+}
+
+function destroyPyProxy(proxy, message) {
+  const state = pyproxyStates.get(proxy);
+  if (!state || !state.ptr) return;
+  pyproxyFinalizer.unregister(state);
+  const ptr = state.ptr;
+  state.ptr = 0;
+  state.destroyedMessage = message ?? "This PyProxy was destroyed: its Python object can no longer be used";
+  livePyProxies--;
+  if (!fatalError) callWasm(_kiln_decref, ptr);
+}
+
+/** A new PyProxy for a borrowed PyObject* (takes its own reference). */
+function makePyProxy(ptr) {
+  const flags = _kiln_pyproxy_flags(ptr);
+  let target;
+  if (flags & PY_FLAG.CALLABLE) {
+    target = function () {};
+    delete target.length;
+    delete target.name;
+  } else {
+    target = {};
+  }
+  Object.setPrototypeOf(target, prototypeFor(flags));
+  const state = { ptr, flags, destroyedMessage: null };
+  const proxy = new Proxy(target, pyproxyHandler);
+  _kiln_incref(ptr);
+  livePyProxies++;
+  pyproxyStates.set(proxy, state);
+  pyproxyStates.set(target, state);
+  pyproxyFinalizer.register(proxy, ptr, state);
+  if (borrowedProxies) borrowedProxies.push(proxy);
+  return proxy;
+}
+
+// Names: a JS string as a new Python str reference.
+function pyName(name) {
+  return checkPy(checkedStr(name));
+}
+
+function getAttrOrUndefined(ptr, name) {
+  const namePtr = pyName(name);
+  try {
+    const result = callWasm(_kiln_pyproxy_getattr, ptr, namePtr);
+    if (!result) {
+      if (_kiln_error_clear_attribute_error()) return undefined;
+      throw takePythonError();
+    }
+    return pyToJsOwned(result);
+  } finally {
+    _kiln_decref(namePtr);
+  }
+}
+
+function pythonName(key) {
+  // `proxy.$name` reaches a Python attribute a PyProxy method would shadow.
+  return key.startsWith("$") ? key.slice(1) : key;
+}
+
+const pyproxyHandler = {
+  get(target, key, receiver) {
+    if (typeof key === "symbol" || (key in target && !key.startsWith("$"))) {
+      return Reflect.get(target, key, receiver);
+    }
+    return getAttrOrUndefined(livePtr(receiver), pythonName(key));
+  },
+  set(target, key, value, receiver) {
+    if (typeof key === "symbol") return Reflect.set(target, key, value, receiver);
+    const ptr = livePtr(receiver);
+    const namePtr = pyName(pythonName(key));
+    const valuePtr = jsToPyChecked(value);
+    try {
+      if (callWasm(_kiln_pyproxy_setattr, ptr, namePtr, valuePtr) < 0) throw takePythonError();
+    } finally {
+      _kiln_decref(valuePtr);
+      _kiln_decref(namePtr);
+    }
+    return true;
+  },
+  has(target, key) {
+    if (typeof key === "symbol" || key in target) return key in target;
+    const namePtr = pyName(pythonName(key));
+    try {
+      const found = callWasm(_kiln_pyproxy_hasattr, pyproxyStates.get(target).ptr, namePtr);
+      if (found < 0) throw takePythonError();
+      return found === 1;
+    } finally {
+      _kiln_decref(namePtr);
+    }
+  },
+  deleteProperty(target, key) {
+    if (typeof key === "symbol") return Reflect.deleteProperty(target, key);
+    const state = pyproxyStates.get(target);
+    const namePtr = pyName(pythonName(key));
+    try {
+      if (callWasm(_kiln_pyproxy_setattr, state.ptr, namePtr, 0) < 0) throw takePythonError();
+    } finally {
+      _kiln_decref(namePtr);
+    }
+    return true;
+  },
+  ownKeys(target) {
+    const state = pyproxyStates.get(target);
+    const names = pyToJsOwned(checkPy(callWasm(_kiln_pyproxy_dir, state.ptr)));
+    const keys = new Set(Reflect.ownKeys(target));
+    try {
+      for (const name of names) keys.add(name);
+    } finally {
+      names.destroy();
+    }
+    return [...keys];
+  },
+  getOwnPropertyDescriptor(target, key) {
+    const own = Reflect.getOwnPropertyDescriptor(target, key);
+    if (own || typeof key === "symbol") return own;
+    const state = pyproxyStates.get(target);
+    if (!state.ptr) return undefined;
+    const value = getAttrOrUndefined(state.ptr, key);
+    return value === undefined ? undefined : { value, writable: true, enumerable: true, configurable: true };
+  },
+  apply(target, thisArg, args) {
+    return callPython(pyproxyStates.get(target), args, null);
+  },
+  construct(target, args) {
+    return callPython(pyproxyStates.get(target), args, null);
+  },
+};
+
+/** Call a Python callable with JS arguments; keyword arguments from `kwargs`. */
+function callPython(state, args, kwargs) {
+  if (!state.ptr) throw new Error(state.destroyedMessage);
+  const names = kwargs ? Object.keys(kwargs) : [];
+  const nargs = args.length;
+  const total = nargs + names.length;
+  const sp = stackSave();
+  const argv = stackAlloc(4 * (total + 1));
+  let filled = 0;
+  let kwnames = 0;
+  try {
+    for (; filled < nargs; filled++) HEAP32[(argv >> 2) + filled] = jsToPyChecked(args[filled]);
+    for (const name of names) HEAP32[(argv >> 2) + filled++] = jsToPyChecked(kwargs[name]);
+    if (names.length) kwnames = strTuple(names);
+    const result = checkPy(callWasm(_kiln_pyproxy_call, state.ptr, argv, nargs, kwnames));
+    return pyToJsOwned(result);
+  } finally {
+    if (!fatalError) {
+      for (let i = 0; i < filled; i++) _kiln_decref(HEAP32[(argv >> 2) + i]);
+      if (kwnames) _kiln_decref(kwnames);
+    }
+    stackRestore(sp);
+  }
+}
+
+function strTuple(names) {
+  const tuple = checkPy(_kiln_py_tuple_new(names.length));
+  names.forEach((name, i) => _kiln_py_tuple_set_steal(tuple, i, pyName(name)));
+  return tuple;
+}
+
+function splitKwargs(args) {
+  const kwargs = args.length ? args[args.length - 1] : undefined;
+  if (kwargs === null || typeof kwargs !== "object" || pyproxyStates.has(kwargs)) {
+    throw new TypeError("callKwargs: the last argument must be an object of keyword arguments");
+  }
+  return [args.slice(0, -1), kwargs];
+}
+
+// ---- methods every PyProxy has ------------------------------------------
 
 class PyProxy {
-  /** The Python type name, e.g. "dict". */
+  static [Symbol.hasInstance](obj) {
+    return pyproxyStates.has(obj) && obj !== null;
+  }
+
+  /** The Python type's name: "module.Name", or "Name" for builtins. */
   get type() {
-    return pyStrToJsOwned(callWasm(_kiln_py_type_name, livePtr(this)));
+    return pyToJsOwned(checkPy(callWasm(_kiln_py_type_name, livePtr(this))));
   }
 
   /** repr() of the Python object. */
   toString() {
-    return pyStrToJsOwned(callWasm(_kiln_py_repr, livePtr(this)));
+    return pyToJsOwned(checkPy(callWasm(_kiln_py_repr, livePtr(this))));
   }
 
-  /** Release the Python object now; using the proxy afterwards throws. */
-  destroy() {
-    const state = this._kiln;
-    if (state.ptr) {
-      pyproxyFinalizer.unregister(state);
-      _kiln_decref(state.ptr);
-      state.ptr = 0;
+  /** Release the Python object now; any later use throws `options.message`. */
+  destroy(options = {}) {
+    destroyPyProxy(this, options.message);
+  }
+
+  /** A new, independent PyProxy of the same Python object. */
+  copy() {
+    return makePyProxy(livePtr(this));
+  }
+
+  /** Deep conversion to JS: list -> Array, dict -> Map (or dictConverter), set -> Set, ... */
+  toJs(options = {}) {
+    return pyToJsDeep(livePtr(this), options);
+  }
+
+  [Symbol.dispose]() {
+    this.destroy();
+  }
+
+  get [Symbol.toStringTag]() {
+    return "PyProxy";
+  }
+}
+
+// ---- methods by capability ---------------------------------------------
+
+const callableMethods = {
+  /** Call with keyword arguments: the last argument is an object of them. */
+  callKwargs(...args) {
+    const [positional, kwargs] = splitKwargs(args);
+    return callPython(stateOf(this), positional, kwargs);
+  },
+  call(thisArg, ...args) {
+    return callPython(stateOf(this), args, null);
+  },
+  apply(thisArg, args) {
+    return callPython(stateOf(this), args ?? [], null);
+  },
+  bind(thisArg, ...bound) {
+    const state = stateOf(this);
+    return (...args) => callPython(state, [...bound, ...args], null);
+  },
+  /** Call in a context where Python may block on JS promises (run_sync, time.sleep). */
+  callPromising(...args) {
+    return callPythonPromising(stateOf(this), args, null);
+  },
+  callPromisingKwargs(...args) {
+    const [positional, kwargs] = splitKwargs(args);
+    return callPythonPromising(stateOf(this), positional, kwargs);
+  },
+};
+
+const lengthMethods = {
+  get length() {
+    const length = callWasm(_kiln_pyproxy_length, livePtr(this));
+    if (length < 0) throw takePythonError();
+    return length;
+  },
+};
+
+const getMethods = {
+  /** obj[key]; undefined if the key is missing (KeyError). */
+  get(key) {
+    const keyPtr = jsToPyChecked(key);
+    try {
+      const result = callWasm(_kiln_pyproxy_getitem, livePtr(this), keyPtr);
+      if (!result) {
+        if (_kiln_error_clear_key_error()) return undefined;
+        throw takePythonError();
+      }
+      return pyToJsOwned(result);
+    } finally {
+      _kiln_decref(keyPtr);
+    }
+  },
+};
+
+function setItem(proxy, key, value, remove) {
+  const keyPtr = jsToPyChecked(key);
+  const valuePtr = remove ? 0 : jsToPy(value);
+  try {
+    if (!remove && !valuePtr) throw takePythonError();
+    if (callWasm(_kiln_pyproxy_setitem, livePtr(proxy), keyPtr, valuePtr) < 0) throw takePythonError();
+  } finally {
+    _kiln_decref(keyPtr);
+    if (valuePtr) _kiln_decref(valuePtr);
+  }
+}
+
+const setMethods = {
+  /** obj[key] = value */
+  set(key, value) {
+    setItem(this, key, value, false);
+  },
+  /** del obj[key] */
+  delete(key) {
+    setItem(this, key, undefined, true);
+  },
+};
+
+const containsMethods = {
+  /** key in obj */
+  has(key) {
+    const keyPtr = jsToPyChecked(key);
+    try {
+      const found = callWasm(_kiln_pyproxy_contains, livePtr(this), keyPtr);
+      if (found < 0) throw takePythonError();
+      return found === 1;
+    } finally {
+      _kiln_decref(keyPtr);
+    }
+  },
+};
+
+function* iteratePython(ptr) {
+  const iterator = checkPy(callWasm(_kiln_pyproxy_iter, ptr));
+  try {
+    for (;;) {
+      const item = callWasm(_kiln_pyproxy_next, iterator);
+      if (!item) {
+        if (_kiln_error_occurred()) throw takePythonError();
+        return;
+      }
+      yield pyToJsOwned(item);
+    }
+  } finally {
+    if (!fatalError) _kiln_decref(iterator);
+  }
+}
+
+const iterableMethods = {
+  [Symbol.iterator]() {
+    return iteratePython(livePtr(this));
+  },
+};
+
+/** Send a value into a Python generator/iterator: a JS iterator result. */
+function sendToGenerator(proxy, value) {
+  const ptr = livePtr(proxy);
+  const valuePtr = jsToPyChecked(value);
+  const sp = stackSave();
+  const out = stackAlloc(4);
+  try {
+    const status = callWasm(_kiln_pyproxy_send, ptr, valuePtr, out);
+    if (status < 0) throw takePythonError();
+    return { done: status === 0, value: pyToJsOwned(HEAP32[out >> 2]) };
+  } finally {
+    _kiln_decref(valuePtr);
+    stackRestore(sp);
+  }
+}
+
+const iteratorMethods = {
+  [Symbol.iterator]() {
+    return this;
+  },
+  next(value) {
+    return sendToGenerator(this, value);
+  },
+};
+
+const generatorMethods = {
+  /** Raise `error` inside the generator (a PythonError raises its original exception). */
+  throw(error) {
+    const method = getAttrOrUndefined(livePtr(this), "throw");
+    try {
+      return { done: false, value: method(error) };
+    } catch (e) {
+      if (e instanceof PythonError && e.type === "StopIteration") return { done: true, value: undefined };
+      throw e;
+    } finally {
+      method.destroy();
+    }
+  },
+  return(value) {
+    const close = getAttrOrUndefined(livePtr(this), "close");
+    try {
+      close();
+    } finally {
+      close.destroy();
+    }
+    return { done: true, value };
+  },
+};
+
+const awaitableMethods = {
+  then(onFulfilled, onRejected) {
+    return promiseOf(this).then(onFulfilled, onRejected);
+  },
+  catch(onRejected) {
+    return promiseOf(this).catch(onRejected);
+  },
+  finally(onFinally) {
+    return promiseOf(this).finally(onFinally);
+  },
+};
+
+const asyncIterableMethods = {
+  [Symbol.asyncIterator]() {
+    const aiter = getAttrOrUndefined(livePtr(this), "__aiter__");
+    try {
+      return aiter();
+    } finally {
+      aiter.destroy();
+    }
+  },
+};
+
+const asyncIteratorMethods = {
+  [Symbol.asyncIterator]() {
+    return this;
+  },
+  async next() {
+    const anext = getAttrOrUndefined(livePtr(this), "__anext__");
+    let awaitable;
+    try {
+      awaitable = anext();
+    } finally {
+      anext.destroy();
+    }
+    try {
+      return { done: false, value: await awaitable };
+    } catch (error) {
+      if (error instanceof PythonError && error.type === "StopAsyncIteration") return { done: true, value: undefined };
+      throw error;
+    }
+  },
+};
+
+const bufferMethods = {
+  /** A zero-copy view of the object's memory: see PyBufferView. */
+  getBuffer(type) {
+    return new PyBufferView(livePtr(this), type);
+  },
+};
+
+const mutableSequenceMethods = {
+  push(...items) {
+    const append = getAttrOrUndefined(livePtr(this), "append");
+    try {
+      for (const item of items) append(item);
+    } finally {
+      append.destroy();
+    }
+    return callWasm(_kiln_pyproxy_length, livePtr(this));
+  },
+  pop() {
+    const pop = getAttrOrUndefined(livePtr(this), "pop");
+    try {
+      return pop();
+    } finally {
+      pop.destroy();
+    }
+  },
+};
+
+const sequenceMethods = {
+  forEach(callback, thisArg) {
+    let i = 0;
+    for (const item of iteratePython(livePtr(this))) callback.call(thisArg, item, i++, this);
+  },
+  map(callback, thisArg) {
+    let i = 0;
+    const out = [];
+    for (const item of iteratePython(livePtr(this))) out.push(callback.call(thisArg, item, i++, this));
+    return out;
+  },
+  join(separator = ",") {
+    return Array.from(iteratePython(livePtr(this)), (item) => String(item)).join(separator);
+  },
+};
+
+const CAPABILITY_METHODS = [
+  [PY_FLAG.CALLABLE, callableMethods],
+  [PY_FLAG.LENGTH, lengthMethods],
+  [PY_FLAG.GETITEM, getMethods],
+  [PY_FLAG.SETITEM, setMethods],
+  [PY_FLAG.CONTAINS, containsMethods],
+  [PY_FLAG.ITERABLE, iterableMethods],
+  [PY_FLAG.ITERATOR, iteratorMethods],
+  [PY_FLAG.GENERATOR, generatorMethods],
+  [PY_FLAG.AWAITABLE, awaitableMethods],
+  [PY_FLAG.ASYNC_ITERABLE, asyncIterableMethods],
+  [PY_FLAG.ASYNC_ITERATOR, asyncIteratorMethods],
+  [PY_FLAG.BUFFER, bufferMethods],
+  [PY_FLAG.SEQUENCE, sequenceMethods],
+  [PY_FLAG.MUTABLE_SEQUENCE, mutableSequenceMethods],
+];
+
+const prototypes = new Map();
+
+function prototypeFor(flags) {
+  let proto = prototypes.get(flags);
+  if (!proto) {
+    proto = Object.create(PyProxy.prototype);
+    for (const [flag, methods] of CAPABILITY_METHODS) {
+      if (flags & flag) Object.defineProperties(proto, Object.getOwnPropertyDescriptors(methods));
+    }
+    prototypes.set(flags, proto);
+  }
+  return proto;
+}
+
+/** `proxy instanceof PyCallable` and friends test capabilities. */
+function capabilityClass(name, flag) {
+  const cls = class extends PyProxy {
+    static [Symbol.hasInstance](obj) {
+      const state = pyproxyStates.get(obj);
+      return state !== undefined && obj !== null && (state.flags & flag) === flag;
+    }
+  };
+  Object.defineProperty(cls, "name", { value: name });
+  return cls;
+}
+
+const pyproxyClasses = {
+  PyProxy,
+  PyCallable: capabilityClass("PyCallable", PY_FLAG.CALLABLE),
+  PyProxyWithLength: capabilityClass("PyProxyWithLength", PY_FLAG.LENGTH),
+  PyProxyWithGet: capabilityClass("PyProxyWithGet", PY_FLAG.GETITEM),
+  PyProxyWithSet: capabilityClass("PyProxyWithSet", PY_FLAG.SETITEM),
+  PyProxyWithHas: capabilityClass("PyProxyWithHas", PY_FLAG.CONTAINS),
+  PyIterable: capabilityClass("PyIterable", PY_FLAG.ITERABLE),
+  PyIterator: capabilityClass("PyIterator", PY_FLAG.ITERATOR),
+  PyGenerator: capabilityClass("PyGenerator", PY_FLAG.GENERATOR),
+  PyAwaitable: capabilityClass("PyAwaitable", PY_FLAG.AWAITABLE),
+  PyAsyncIterable: capabilityClass("PyAsyncIterable", PY_FLAG.ASYNC_ITERABLE),
+  PyAsyncIterator: capabilityClass("PyAsyncIterator", PY_FLAG.ASYNC_ITERATOR),
+  PyAsyncGenerator: capabilityClass("PyAsyncGenerator", PY_FLAG.ASYNC_GENERATOR),
+  PyBuffer: capabilityClass("PyBuffer", PY_FLAG.BUFFER),
+  PyDict: capabilityClass("PyDict", PY_FLAG.DICT),
+  PySequence: capabilityClass("PySequence", PY_FLAG.SEQUENCE),
+  PyMutableSequence: capabilityClass("PyMutableSequence", PY_FLAG.MUTABLE_SEQUENCE),
+};
+
+// ---- buffers ------------------------------------------------------------
+
+const BUFFER_ARRAY_TYPES = {
+  b: Int8Array, B: Uint8Array, "?": Uint8Array, c: Uint8Array,
+  h: Int16Array, H: Uint16Array, i: Int32Array, I: Uint32Array,
+  l: Int32Array, L: Uint32Array, q: BigInt64Array, Q: BigUint64Array,
+  f: Float32Array, d: Float64Array, n: Int32Array, N: Uint32Array,
+};
+
+/** A view of a Python buffer's memory inside the WASM heap (no copy). Call
+ * release() when done; the data view is only valid until then, and until
+ * the WASM memory grows. */
+class PyBufferView {
+  constructor(ptr, type) {
+    const sp = stackSave();
+    const info = stackAlloc(36);
+    const view = callWasm(_kiln_pyproxy_get_buffer, ptr, info);
+    const fields = Array.from({ length: 9 }, (_, i) => HEAP32[(info >> 2) + i]);
+    stackRestore(sp);
+    if (!view) throw takePythonError();
+    const field = (i) => fields[i];
+    this._view = view;
+    const address = field(0);
+    this.nbytes = field(1);
+    this.itemsize = field(2);
+    this.readonly = field(3) !== 0;
+    this.ndim = field(4);
+    this.format = UTF8ToString(field(5));
+    const shapePtr = field(6);
+    const stridesPtr = field(7);
+    this.shape = Array.from({ length: this.ndim }, (_, i) => HEAP32[(shapePtr >> 2) + i]);
+    this.strides = stridesPtr ? Array.from({ length: this.ndim }, (_, i) => HEAP32[(stridesPtr >> 2) + i]) : [];
+    this.c_contiguous = field(8) !== 0;
+    const code = this.format.replace(/^[@=<>!]/, "");
+    const ArrayType = type ? globalThis[type] : BUFFER_ARRAY_TYPES[code];
+    if (!ArrayType) {
+      this.release();
+      throw new TypeError(`getBuffer: no typed array for buffer format '${this.format}'; pass a type such as "Uint8Array"`);
+    }
+    this.offset = 0;
+    this.data = new ArrayType(HEAPU8.buffer, address, this.nbytes / ArrayType.BYTES_PER_ELEMENT);
+  }
+
+  release() {
+    if (this._view) {
+      callWasm(_kiln_pyproxy_release_buffer, this._view);
+      this._view = 0;
+      this.data = null;
     }
   }
 }
-
-function livePtr(proxy) {
-  const ptr = proxy._kiln.ptr;
-  if (!ptr) {
-    throw new Error("This PyProxy was destroyed: its Python object can no longer be used");
-  }
-  return ptr;
-}
-
-function pyStrToJsOwned(ptr) {
-  checkPy(ptr);
-  try {
-    return pyStrToJs(ptr);
-  } finally {
-    _kiln_decref(ptr);
-  }
-}
-
-function makePyProxy(ptr) {
-  _kiln_incref(ptr);
-  const proxy = Object.create(PyProxy.prototype);
-  const state = { ptr };
-  Object.defineProperty(proxy, "_kiln", { value: state });
-  pyproxyFinalizer.register(proxy, ptr, state);
-  return proxy;
-}
-
-Module.kilnBridge.PyProxy = PyProxy;
-Module.kilnBridge.makePyProxy = makePyProxy;

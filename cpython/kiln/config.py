@@ -142,6 +142,24 @@ SIDE_MODULE_LDFLAGS = f"{LDFLAGS} -sSIDE_MODULE=1 -sWASM_BIGINT"
 # The C libraries CPython links (recipes in packages/, type static_library).
 CPYTHON_LIBRARIES = ["zlib", "bzip2", "xz", "sqlite3", "libffi"]
 
+# CPython's test-only C modules, built as side modules (never in the core):
+# `kiln test-cpython` loads them from python_tests.zip.
+CPYTHON_TEST_MODULES = [
+    "_testcapi",
+    "_testinternalcapi",
+    "_testlimitedcapi",
+    "_testbuffer",
+    "_testclinic",
+    "_testclinic_limited",
+    "_testimportmultiple",
+    "_testmultiphase",
+    "_testsinglephase",
+    "_ctypes_test",
+    "xxsubtype",
+    "xxlimited",
+    "xxlimited_35",
+]
+
 # Install layout inside the WASM file system.
 WASM_PREFIX = "/"
 WASM_STDLIB_ZIP = f"/lib/python{PYTHON_MAJOR_MINOR.replace('.', '')}.zip"

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from . import config, cpython_build, log, shell, toolchain
+from .errors import KilnError
 
 CORE_SRC = config.CPYTHON_DIR / "core"
 
@@ -32,6 +33,9 @@ LINK_SETTINGS = [
     "-sWASM_BIGINT=1",
     "-sFORCE_FILESYSTEM=1",
     "-sEXPORTED_RUNTIME_METHODS=FS,ENV,HEAPU8,HEAP32,UTF8ToString,stringToNewUTF8",
+    # Used by the core's JS half (cpython/core/*.js).
+    "-sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=$stackSave,$stackRestore,$stackAlloc,$stringToUTF8OnStack,"
+    "$lengthBytesUTF8,$stringToUTF8,$UTF8ToString,$stringToNewUTF8",
     "-lnodefs.js",
     "-lidbfs.js",
     "-g0",
@@ -42,8 +46,17 @@ def _core_sources() -> list[Path]:
     return sorted(CORE_SRC.glob("*.c"))
 
 
+# The core's JS half, linked into the glue in this order (bridge.js, last,
+# publishes Module.kilnBridge).
+PRE_JS = ["refs.js", "convert.js", "error.js", "jsproxy.js", "pyproxy.js", "deep.js", "module.js", "jspi.js", "bridge.js"]
+
+
 def _pre_js() -> list[Path]:
-    return sorted(CORE_SRC.glob("*.js"))
+    listed = [CORE_SRC / name for name in PRE_JS]
+    unlisted = set(CORE_SRC.glob("*.js")) - set(listed)
+    if unlisted:
+        raise KilnError(f"cpython/core has JS files not in core_link.PRE_JS: {sorted(p.name for p in unlisted)}")
+    return listed
 
 
 def _exported_functions() -> list[str]:

@@ -101,7 +101,6 @@ def _configure_args(build_python: Path) -> list[str]:
         "--with-emscripten-target=node",
         "--enable-wasm-dynamic-linking",
         "--without-mimalloc",  # its header defines __wasi__ on Emscripten, breaking stdio checks
-        "--disable-test-modules",
         "--without-ensurepip",
         "--prefix=/",
     ]
@@ -116,6 +115,7 @@ def wasm_key() -> str:
         *(p.read_text() for p in _patches(stdlib=False)),
         toolchain.toolchain_id(),
         SETUP_LOCAL.read_text(),
+        *config.CPYTHON_TEST_MODULES,
         *_configure_args(build_python),
         *lib_hashes,
         config.CFLAGS,
@@ -137,7 +137,7 @@ def wasm_build() -> Path:
     src = _unpack_source(home / "src", _patches(stdlib=False))
     build.mkdir()
     (build / "Modules").mkdir()
-    shutil.copy(SETUP_LOCAL, build / "Modules" / "Setup.local")
+    (build / "Modules" / "Setup.local").write_text(_setup_local(src))
     env = {
         **toolchain.env(),
         "CONFIG_SITE": str(src / "Tools/wasm/config.site-wasm32-emscripten"),
@@ -150,10 +150,25 @@ def wasm_build() -> Path:
     with log.step(f"configuring CPython {config.PYTHON_VERSION} for {config.TARGET}"):
         shell.run(["emconfigure", str(src / "configure"), "-C", *_configure_args(build_python)], cwd=build, env=env, log_file=logfile)
     with log.step("compiling CPython (libpython + modules)"):
-        shell.run(["make", f"-j{config.JOBS}", "libpython3.13.a", "pybuilddir.txt"], cwd=build, env=env, log_file=logfile)
+        shell.run(["make", f"-j{config.JOBS}", "libpython3.13.a", "pybuilddir.txt", "sharedmods"], cwd=build, env=env, log_file=logfile)
     _check_modules(build)
     (home / COMPLETE).touch()
     return build
+
+
+def _setup_local(src: Path) -> str:
+    """cpython/Setup.local, plus the test modules moved to the *shared* section
+    (their lines taken from CPython's own Setup.stdlib.in)."""
+    wanted = set(config.CPYTHON_TEST_MODULES)
+    lines = []
+    for line in (src / "Modules" / "Setup.stdlib.in").read_text().splitlines():
+        marker, _, rest = line.partition("@")[2].partition("@")
+        if marker.startswith("MODULE_") and rest.split(" ", 1)[0] in wanted:
+            lines.append(rest)
+    missing = wanted - {line.split(" ", 1)[0] for line in lines}
+    if missing:
+        raise KilnError(f"test modules not found in Setup.stdlib.in: {sorted(missing)}")
+    return SETUP_LOCAL.read_text() + "\n*shared*\n" + "\n".join(lines) + "\n"
 
 
 # Modules that must be built into the core; a missing one fails the build

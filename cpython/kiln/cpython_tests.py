@@ -40,7 +40,8 @@ def run_module(module: str, spec: dict, known: dict[str, str], node_major: str, 
     for line in proc.stdout.splitlines():
         if line.startswith(RESULT_MARK):
             return json.loads(line[len(RESULT_MARK):])
-    tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-30:])
+    # Node echoes the offending source line: of the minified glue, that is huge.
+    tail = "\n".join(line[:300] for line in (proc.stdout + proc.stderr).splitlines()[-30:])
     return {"module": module, "crashed": f"exit code {proc.returncode}\n{tail}"}
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from . import config, core_link, cpython_build, log, shell, stdlib, toolchain
 
 LOADER_SRC = config.LOADER_DIR / "src"
-RUNTIME_PY = config.LOADER_DIR / "py" / "kiln"
+RUNTIME_PY = config.LOADER_DIR / "py"
 STATIC_FILES = [config.LOADER_DIR / "console.html"]
 
 

@@ -69,12 +69,13 @@ def _add_tree(zf: zipfile.ZipFile, files, compression: int) -> None:
 
 
 def _runtime_files(version: str, runtime_dir: Path, generated: Path):
+    """Kiln's in-WASM packages (kiln, and pyodide for compatibility)."""
     generated.mkdir(parents=True, exist_ok=True)
     version_file = generated / "_version.py"
     version_file.write_text(f'__version__ = "{version}"\n')
     yield "kiln/_version.py", version_file
     for path in sorted(runtime_dir.rglob("*.py")):
-        yield path.relative_to(runtime_dir.parent).as_posix(), path
+        yield path.relative_to(runtime_dir).as_posix(), path
 
 
 def build_stdlib_zip(lib: Path, sysconfigdata: Path, runtime_dir: Path, out: Path, work: Path) -> Path:

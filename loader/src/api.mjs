@@ -2,6 +2,7 @@
 
 export function makeAPI(Module, streams, { indexURL }) {
   const bridge = Module.kilnBridge;
+  const { runtime } = bridge;
 
   function flushStreams() {
     bridge.callWasm(Module._kiln_flush_std_streams);
@@ -9,40 +10,86 @@ export function makeAPI(Module, streams, { indexURL }) {
     streams.stderr.flush();
   }
 
-  /**
-   * Run Python code; return the value of its last expression converted to JS
-   * (str/int/float/bool/None by value, anything else as a PyProxy).
-   * A Python exception is thrown as a PythonError holding the traceback.
-   */
-  function runPython(code) {
+  function checkCode(name, code) {
     if (typeof code !== "string") {
-      throw new TypeError(`runPython expects a string of code, got ${typeof code}`);
-    }
-    const codePtr = Module.stringToNewUTF8(code);
-    let result;
-    try {
-      result = bridge.callWasm(Module._kiln_run_code, codePtr, 0);
-    } finally {
-      Module._free(codePtr);
-      if (!bridge.failed()) flushStreams();
-    }
-    bridge.checkPy(result);
-    try {
-      return bridge.pyToJs(result);
-    } finally {
-      Module._kiln_decref(result);
+      throw new TypeError(`${name} expects a string of code, got ${typeof code}`);
     }
   }
 
-  return {
+  const api = {
     version: KILN_VERSION,
     indexURL,
     FS: Module.FS,
     PythonError: bridge.PythonError,
-    runPython,
+    ffi: { ...bridge.pyproxyClasses, PythonError: bridge.PythonError, PyBufferView: bridge.PyBufferView },
+
+    /**
+     * Run Python code; return the value of its last expression converted to JS
+     * (None/bool/int/float/str by value, anything else as a PyProxy).
+     * A Python exception is thrown as a PythonError holding the traceback.
+     * options: globals (a PyProxy of a dict; default __main__'s), locals, filename.
+     */
+    runPython(code, options = {}) {
+      checkCode("runPython", code);
+      try {
+        return runtime.runCode(code, options.globals, options.locals, options.filename ?? "<exec>");
+      } finally {
+        if (!bridge.failed()) flushStreams();
+      }
+    },
+
+    /** Like runPython, with top-level `await`; resolves to the last expression's value. */
+    async runPythonAsync(code, options = {}) {
+      checkCode("runPythonAsync", code);
+      const coroutine = runtime.runCodeAsync(code, options.globals, options.locals, options.filename ?? "<exec>");
+      try {
+        return await coroutine;
+      } finally {
+        coroutine.destroy();
+        if (!bridge.failed()) flushStreams();
+      }
+    },
+
+    /** __main__'s namespace, as a PyProxy of a dict. */
+    get globals() {
+      return runtime.mainGlobals();
+    },
+
+    /** Import a Python module; returns it as a PyProxy. */
+    pyimport(name) {
+      return runtime.pyimport(name);
+    },
+
+    /** Make a JS object importable from Python as `name`. */
+    registerJsModule(name, module) {
+      runtime.registerJsModule(name, module);
+    },
+
+    unregisterJsModule(name) {
+      runtime.unregisterJsModule(name);
+    },
+
+    /** Deep conversion of a JS value to Python: returns a PyProxy (or a scalar). */
+    toPy(value, options = {}) {
+      return bridge.pyToJsOwned(bridge.jsToPyDeep(value, options));
+    },
+
     setStdout: (handler) => streams.stdout.set(handler ?? ((line) => console.log(line))),
     setStderr: (handler) => streams.stderr.set(handler ?? ((line) => console.warn(line))),
     setStdin: (handler) => streams.stdin.set(handler),
-    _module: Module,
+
+    /** Whether Python can block on JS promises here (JSPI). */
+    get jspiAvailable() {
+      return bridge.jspiAvailable();
+    },
+
+    /** Counters for leak checks: live JS references held by Python, live
+     * PyProxies, and the WASM memory size in bytes. */
+    debugCounters() {
+      return { ...bridge.liveCounts(), wasmMemoryBytes: Module.HEAPU8.length };
+    },
   };
+  // Code written for Pyodide imports the API as a module.
+  api.registerJsModule("pyodide_js", api);
+  return api;
 }

@@ -17,6 +17,7 @@ const HOME = "/home/kiln";
  * @param {() => string|Uint8Array|null} [options.stdin] called when Python reads stdin; null is end of input
  * @param {string[]} [options.args] Python command-line options (e.g. ["-X", "dev"])
  * @param {Record<string,string>} [options.env] environment variables
+ * @param {boolean} [options.convertNullToNone] JS null becomes None (default: kiln.ffi.jsnull)
  */
 export async function loadKiln(options = {}) {
   const indexURL = resolveIndexURL(options.indexURL);
@@ -35,27 +36,27 @@ export async function loadKiln(options = {}) {
   // Emscripten never settles its promise if instantiation fails: race it.
   let instantiationFailed;
   const failure = new Promise((_, reject) => (instantiationFailed = reject));
-  const Module = await Promise.race([
-    createKilnModule({
-      instantiateWasm(imports, receiveInstance) {
-        WebAssembly.instantiate(compiled, imports).then(
-          (instance) => receiveInstance(instance, compiled),
-          (error) => instantiationFailed(new Error(`kiln: cannot instantiate kiln.asm.wasm: ${error.message}`)),
-        );
-        return {};
-      },
-      print: (text) => console.log(text),
-      printErr: (text) => console.warn(text),
-      preRun: [(module) => setEnvironment(module.ENV, options.env)],
-    }),
-    failure,
-  ]);
+  const moduleArg = {
+    instantiateWasm(imports, receiveInstance) {
+      moduleArg.kilnBridge.installJspiImports(imports);
+      WebAssembly.instantiate(compiled, imports).then(
+        (instance) => receiveInstance(instance, compiled),
+        (error) => instantiationFailed(new Error(`kiln: cannot instantiate kiln.asm.wasm: ${error.message}`)),
+      );
+      return {};
+    },
+    print: (text) => console.log(text),
+    printErr: (text) => console.warn(text),
+    preRun: [(module) => setEnvironment(module.ENV, options.env)],
+  };
+  const Module = await Promise.race([createKilnModule(moduleArg), failure]);
 
   const { FS } = Module;
   prepareFileSystem(FS, await stdlib);
   const streams = installStreams(FS, options);
+  Module.kilnBridge.init({ convertNullToNone: options.convertNullToNone });
   startPython(Module, options.args ?? []);
-  Module.kilnBridge.init();
+  Module.kilnBridge.initRuntime();
   return makeAPI(Module, streams, { indexURL });
 }
 

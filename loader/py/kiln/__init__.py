@@ -1,3 +1,5 @@
 """Kiln: CPython in WebAssembly. This package runs inside the WASM interpreter."""
 
-__version__ = "0.1.0"
+from ._version import __version__
+
+__all__ = ["__version__"]

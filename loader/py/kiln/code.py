@@ -1,13 +1,14 @@
-"""Running source code the way a REPL cell runs: the value of a trailing
-expression is returned. Used by runPython and available to user code."""
+"""Running source code the way a notebook cell runs: the value of a trailing
+expression is returned. Used by runPython / runPythonAsync and available to
+user code (as pyodide.code too)."""
 
 from __future__ import annotations
 
 import ast
 import linecache
-from typing import Any
 
 _FILENAME = "<exec>"
+CO_COROUTINE = 0x0080  # inspect.CO_COROUTINE, without importing inspect
 
 
 def _ends_with_semicolon(source: str) -> bool:
@@ -25,8 +26,9 @@ def _register_source(source: str, filename: str) -> None:
     linecache.cache[filename] = (len(source), None, lines, filename)
 
 
-def _split(source: str, filename: str, flags: int) -> tuple[Any, Any]:
-    tree = ast.parse(source, filename, "exec")
+def _compile(source: str, filename: str, flags: int) -> tuple[object, object]:
+    """The code of all statements, and of the trailing expression (or None)."""
+    tree = ast.parse(source, filename, "exec", type_comments=False)
     last_expr = None
     if tree.body and isinstance(tree.body[-1], ast.Expr) and not _ends_with_semicolon(source):
         last_expr = ast.Expression(tree.body.pop().value)
@@ -35,11 +37,51 @@ def _split(source: str, filename: str, flags: int) -> tuple[Any, Any]:
     return body, expr
 
 
-def eval_code(source: str, globals: dict | None = None, locals: dict | None = None, *, filename: str = _FILENAME) -> Any:
+def eval_code(source: str, globals: dict | None = None, locals: dict | None = None, *, filename: str = _FILENAME) -> object:
     """Run `source`; return the value of its last expression, or None."""
     if globals is None:
         globals = {"__name__": "__main__"}
     _register_source(source, filename)
-    body, expr = _split(source, filename, 0)
+    body, expr = _compile(source, filename, 0)
     exec(body, globals, locals)
     return eval(expr, globals, locals) if expr is not None else None
+
+
+async def eval_code_async(
+    source: str, globals: dict | None = None, locals: dict | None = None, *, filename: str = _FILENAME
+) -> object:
+    """Like eval_code, with top-level `await` allowed."""
+    if globals is None:
+        globals = {"__name__": "__main__"}
+    _register_source(source, filename)
+    body, expr = _compile(source, filename, ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    result = eval(body, globals, locals)
+    if body.co_flags & CO_COROUTINE:
+        await result
+    if expr is None:
+        return None
+    value = eval(expr, globals, locals)
+    if expr.co_flags & CO_COROUTINE:
+        value = await value
+    return value
+
+
+def find_imports(source: str) -> list[str]:
+    """Top-level names of the modules `source` imports (absolute imports only)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found = [node.module]
+        else:
+            continue
+        for name in found:
+            top = name.split(".", 1)[0]
+            if top not in names:
+                names.append(top)
+    return names

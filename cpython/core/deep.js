@@ -1,0 +1,231 @@
+// Deep conversions, both ways, with cycles preserved: toJs() / to_js() and
+// toPy() / to_py(). Containers are converted; other objects become proxies.
+
+const CONTAINER = { NONE: 0, SEQUENCE: 1, DICT: 2, SET: 3, BYTES: 4 };
+
+/**
+ * Python -> JS. Options (camelCase or Pyodide's snake_case): depth (-1 =
+ * unlimited), dictConverter (iterable of [key, value] -> result; default
+ * Map), defaultConverter(proxy, convert, cache), createPyProxies (false:
+ * unconvertible objects are an error), pyproxies (array collecting proxies made).
+ */
+function pyToJsDeep(rootPtr, options = {}) {
+  const depthLimit = options.depth ?? -1;
+  const dictConverter = options.dictConverter ?? options.dict_converter;
+  const defaultConverter = options.defaultConverter ?? options.default_converter;
+  const createProxies = options.createPyProxies ?? options.create_pyproxies ?? true;
+  const created = options.pyproxies;
+  const memo = new Map();
+
+  function proxyFor(ptr) {
+    if (!createProxies) {
+      const type = pyToJsOwned(checkPy(callWasm(_kiln_py_type_name, ptr)));
+      throw new Error(`kiln: no conversion to JS for a Python ${type} (createPyProxies is false)`);
+    }
+    const proxy = makePyProxy(ptr);
+    created?.push(proxy);
+    return proxy;
+  }
+
+  function convert(ptr, depth) {
+    if (_kiln_py_kind(ptr) !== PY_KIND.OTHER) return pyToJs(ptr);
+    if (memo.has(ptr)) {
+      const seen = memo.get(ptr);
+      if (seen === IN_PROGRESS) throw new Error("kiln: cannot convert a cyclic structure with a dictConverter");
+      return seen;
+    }
+    if (depth === 0) return proxyFor(ptr);
+    switch (_kiln_py_container_kind(ptr)) {
+      case CONTAINER.SEQUENCE: {
+        const array = [];
+        memo.set(ptr, array);
+        const size = _kiln_py_seq_size(ptr);
+        for (let i = 0; i < size; i++) array.push(convert(_kiln_py_seq_item(ptr, i), depth - 1));
+        return array;
+      }
+      case CONTAINER.DICT:
+        return convertDict(ptr, depth);
+      case CONTAINER.SET: {
+        const set = new Set();
+        memo.set(ptr, set);
+        for (const itemPtr of pythonItems(ptr)) set.add(convert(itemPtr, depth - 1));
+        return set;
+      }
+      case CONTAINER.BYTES: {
+        const data = _kiln_py_byteslike_data(ptr);
+        const bytes = HEAPU8.slice(data, data + _kiln_py_byteslike_size(ptr));
+        memo.set(ptr, bytes);
+        return bytes;
+      }
+    }
+    if (defaultConverter) {
+      const proxy = makePyProxy(ptr);
+      try {
+        const cache = (input, output) => memo.set(pyproxyPtrOf(input), output);
+        const result = defaultConverter(proxy, (value) => convert(pyproxyPtrOf(value), depth - 1), cache);
+        memo.set(ptr, result);
+        return result;
+      } finally {
+        proxy.destroy();
+      }
+    }
+    const proxy = proxyFor(ptr);
+    memo.set(ptr, proxy);
+    return proxy;
+  }
+
+  function convertDict(ptr, depth) {
+    const entries = [];
+    let map = null;
+    if (dictConverter) {
+      memo.set(ptr, IN_PROGRESS);
+    } else {
+      map = new Map();
+      memo.set(ptr, map);
+    }
+    const sp = stackSave();
+    const cursor = stackAlloc(12); // pos, key, value
+    HEAP32[cursor >> 2] = 0;
+    try {
+      while (_kiln_py_dict_next(ptr, cursor, cursor + 4, cursor + 8)) {
+        const keyPtr = HEAP32[(cursor >> 2) + 1];
+        const valuePtr = HEAP32[(cursor >> 2) + 2];
+        const key = convert(keyPtr, depth - 1);
+        const value = convert(valuePtr, depth - 1);
+        if (map) map.set(key, value);
+        else entries.push([key, value]);
+      }
+    } finally {
+      stackRestore(sp);
+    }
+    if (map) return map;
+    const result = dictConverter(entries);
+    memo.set(ptr, result);
+    return result;
+  }
+
+  return convert(rootPtr, depthLimit);
+}
+
+const IN_PROGRESS = Symbol("in progress");
+
+/** Borrowed pointers to the items of a Python iterable (each kept alive while yielded). */
+function* pythonItems(ptr) {
+  const iterator = checkPy(callWasm(_kiln_pyproxy_iter, ptr));
+  try {
+    for (;;) {
+      const item = callWasm(_kiln_pyproxy_next, iterator);
+      if (!item) {
+        if (_kiln_error_occurred()) throw takePythonError();
+        return;
+      }
+      try {
+        yield item;
+      } finally {
+        _kiln_decref(item);
+      }
+    }
+  } finally {
+    _kiln_decref(iterator);
+  }
+}
+
+function isPlainObject(value) {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * JS -> Python, a new reference (throws on failure). Arrays -> list, Map and
+ * plain objects -> dict, Set -> set, typed arrays -> memoryview of a copy;
+ * other objects stay JsProxy (or go through defaultConverter).
+ */
+function jsToPyDeep(root, options = {}) {
+  const depthLimit = options.depth ?? -1;
+  const defaultConverter = options.defaultConverter ?? options.default_converter;
+  // Pointers in memo are borrowed: the structure being built holds them.
+  const memo = new Map();
+  const cached = []; // references owned by defaultConverter's cache()
+
+  function remember(value, ptr) {
+    memo.set(value, ptr);
+    return ptr;
+  }
+
+  function convert(value, depth) {
+    if ((typeof value !== "object" && typeof value !== "function") || value === null || pyproxyStates.has(value)) {
+      return jsToPyChecked(value);
+    }
+    if (memo.has(value)) {
+      const ptr = memo.get(value);
+      _kiln_incref(ptr);
+      return ptr;
+    }
+    if (depth === 0) return jsToPyChecked(value);
+    if (Array.isArray(value)) {
+      const list = remember(value, checkPy(_kiln_py_list_new()));
+      for (const item of value) {
+        if (_kiln_py_list_append_steal(list, convert(item, depth - 1)) < 0) throw takePythonError();
+      }
+      return list;
+    }
+    if (value instanceof Map || (typeof value === "object" && isPlainObject(value))) {
+      const dict = remember(value, checkPy(_kiln_py_dict_new()));
+      const entries = value instanceof Map ? value.entries() : Object.entries(value);
+      for (const [key, item] of entries) {
+        const keyPtr = convert(key, depth - 1);
+        if (_kiln_py_dict_set_steal(dict, keyPtr, convert(item, depth - 1)) < 0) throw takePythonError();
+      }
+      return dict;
+    }
+    if (value instanceof Set) {
+      const set = remember(value, checkPy(_kiln_py_set_new()));
+      for (const item of value) {
+        if (_kiln_py_set_add_steal(set, convert(item, depth - 1)) < 0) throw takePythonError();
+      }
+      return set;
+    }
+    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
+      return remember(value, bufferToMemoryview(value));
+    }
+    if (defaultConverter) {
+      const cache = (input, output) => {
+        const ptr = jsToPyChecked(output);
+        cached.push(ptr);
+        memo.set(input, ptr);
+      };
+      const result = defaultConverter(value, (item) => pyToJsOwned(convert(item, depth - 1)), cache);
+      return remember(value, jsToPyChecked(result));
+    }
+    return jsToPyChecked(value);
+  }
+
+  try {
+    return convert(root, depthLimit);
+  } catch (error) {
+    // Free the partly built structure: the root owns everything in it.
+    if (memo.has(root)) _kiln_decref(memo.get(root));
+    throw error;
+  } finally {
+    cached.forEach((ptr) => _kiln_decref(ptr));
+  }
+}
+
+const TYPED_ARRAY_FORMATS = new Map([
+  [Int8Array, "b"], [Uint8Array, "B"], [Uint8ClampedArray, "B"], [Int16Array, "h"], [Uint16Array, "H"],
+  [Int32Array, "i"], [Uint32Array, "I"], [Float32Array, "f"], [Float64Array, "d"],
+  [BigInt64Array, "q"], [BigUint64Array, "Q"],
+]);
+
+/** A memoryview of a copy of a JS buffer, in the typed array's element format. */
+function bufferToMemoryview(value) {
+  const bytes = value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  const format = TYPED_ARRAY_FORMATS.get(value.constructor) ?? "B";
+  const data = _malloc(bytes.length || 1);
+  HEAPU8.set(bytes, data);
+  const sp = stackSave();
+  const ptr = _kiln_py_memoryview_copy(data, bytes.length, stringToUTF8OnStack(format));
+  stackRestore(sp);
+  _free(data);
+  return checkPy(ptr);
+}

@@ -1,0 +1,165 @@
+// JS half of the `_kiln_core` module functions (module.c). Called from C;
+// returns a new PyObject* (or 0 / -1 with a Python exception set).
+
+function pyCallableOrUndefined(ptr) {
+  return _kiln_py_kind(ptr) === PY_KIND.NONE ? undefined : pyToJs(ptr);
+}
+
+function toJsFromPython(objPtr, depth, dictConverterPtr, defaultConverterPtr, createPyProxies) {
+  try {
+    const result = pyToJsDeep(objPtr, {
+      depth,
+      dictConverter: pyCallableOrUndefined(dictConverterPtr),
+      defaultConverter: pyCallableOrUndefined(defaultConverterPtr),
+      createPyProxies: createPyProxies !== 0,
+    });
+    return jsToPy(result);
+  } catch (error) {
+    return setPythonErrorFromJs(error);
+  }
+}
+
+function toPyFromPython(ref, depth, defaultConverterPtr) {
+  try {
+    return jsToPyDeep(getRef(ref), { depth, defaultConverter: pyCallableOrUndefined(defaultConverterPtr) });
+  } catch (error) {
+    return setPythonErrorFromJs(error);
+  }
+}
+
+/** create_proxy / create_once_callable: a PyProxy JS keeps, as a JsProxy. */
+function createProxyFromPython(objPtr, once) {
+  try {
+    const proxy = makePyProxy(objPtr);
+    // A JsProxy of the PyProxy itself (jsToPy would unwrap it to the object).
+    if (!once) return _kiln_jsproxy_new(newRef(proxy), 0);
+    const callOnce = (...args) => {
+      try {
+        return proxy(...args);
+      } finally {
+        destroyPyProxy(proxy, "This function from create_once_callable() was already called; it can be called only once");
+      }
+    };
+    const ref = newRef(callOnce);
+    return _kiln_jsproxy_new(ref, 0);
+  } catch (error) {
+    return setPythonErrorFromJs(error);
+  }
+}
+
+function destroyProxyFromPython(ref) {
+  try {
+    const value = getRef(ref);
+    if (!pyproxyStates.has(value)) {
+      setPythonError(PY_ERROR.TYPE, "destroy_proxy expects the result of create_proxy()");
+      return -1;
+    }
+    destroyPyProxy(value);
+    return 0;
+  } catch (error) {
+    setPythonErrorFromJs(error);
+    return -1;
+  }
+}
+
+/** The JS error a Python exception becomes (its original JS error for a JsException). */
+function jsErrorForException(excPtr) {
+  try {
+    return jsToPy(pythonErrorFor(excPtr));
+  } catch (error) {
+    return setPythonErrorFromJs(error);
+  }
+}
+
+function pythonExceptionOf(ref) {
+  const value = getRef(ref);
+  const exc = value !== null && typeof value === "object" ? pythonErrorExceptions.get(value) : undefined;
+  if (!exc) return _kiln_py_none();
+  _kiln_incref(exc);
+  return exc;
+}
+
+function bufferBytes(value) {
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  throw new TypeError("not a JS buffer (ArrayBuffer, typed array or DataView)");
+}
+
+function jsBufferToBytes(ref) {
+  try {
+    const bytes = bufferBytes(getRef(ref));
+    const result = checkPy(_kiln_py_bytes_from(0, bytes.length));
+    HEAPU8.set(bytes, _kiln_py_bytes_data(result));
+    return result;
+  } catch (error) {
+    return setPythonErrorFromJs(error);
+  }
+}
+
+function jsBufferCopy(ref, data, size, intoJs) {
+  try {
+    const bytes = bufferBytes(getRef(ref));
+    if (bytes.length !== size) {
+      setPythonError(PY_ERROR.VALUE, `buffer sizes differ: JS has ${bytes.length} bytes, Python ${size}`);
+      return -1;
+    }
+    if (intoJs) bytes.set(HEAPU8.subarray(data, data + size));
+    else HEAPU8.set(bytes, data);
+    return 0;
+  } catch (error) {
+    setPythonErrorFromJs(error);
+    return -1;
+  }
+}
+
+// Zero-delay scheduling without the 4 ms clamp of nested setTimeout(0).
+const scheduleSoon = (() => {
+  if (typeof setImmediate === "function") return setImmediate;
+  if (typeof MessageChannel === "function") {
+    const channel = new MessageChannel();
+    const queue = [];
+    channel.port1.onmessage = () => queue.shift()();
+    return (fn) => {
+      queue.push(fn);
+      channel.port2.postMessage(0);
+    };
+  }
+  return (fn) => setTimeout(fn, 0);
+})();
+
+/** Call a Python callable from the JS event loop (asyncio's WebLoop uses this). */
+function scheduleFromPython(callbackPtr, delayMs) {
+  try {
+    const callback = makePyProxy(callbackPtr);
+    const run = () => runScheduled(callback);
+    if (delayMs <= 0) scheduleSoon(run);
+    else setTimeout(run, delayMs);
+    return _kiln_py_none();
+  } catch (error) {
+    return setPythonErrorFromJs(error);
+  }
+}
+
+function runScheduled(callback) {
+  if (fatalError) return;
+  const state = pyproxyStates.get(callback);
+  const finish = () => destroyPyProxy(callback);
+  try {
+    if (jspiAvailable) {
+      callPythonPromising(state, [], null).then(finish, (error) => {
+        finish();
+        reportUncaught(error);
+      });
+      return;
+    }
+    callPython(state, [], null);
+  } catch (error) {
+    reportUncaught(error);
+  }
+  finish();
+}
+
+function reportUncaught(error) {
+  // asyncio handles task errors itself; anything reaching here is a bug or a fatal error.
+  console.error("kiln: error in a scheduled callback:", error);
+}

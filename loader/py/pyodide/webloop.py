@@ -1,0 +1,5 @@
+"""Pyodide's name for kiln.webloop."""
+
+from kiln.webloop import WebLoop, WebLoopPolicy
+
+__all__ = ["WebLoop", "WebLoopPolicy"]
