@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from kiln import config, toolchain  # noqa: E402
 
+import ffi  # noqa: E402
 import peer  # noqa: E402
 import startup  # noqa: E402
 
@@ -33,8 +34,10 @@ def main() -> None:
     peer_label = f"Pyodide {peer.pyodide_version()}"
     node_version = toolchain.node_binary("24").parent.parent.name
     print(f"Kiln {config.KILN_VERSION} vs {peer_label}, both under {node_version}, {args.runs} runs each")
-    results = startup.measure({"kiln": config.DIST, "pyodide": pyodide}, args.runs)
+    runtimes = {"kiln": config.DIST, "pyodide": pyodide}
+    results = startup.measure(runtimes, args.runs)
     rows = startup.report(results, peer_label)
+    rows += ffi.measure(runtimes, min(args.runs, 3))
     print_summary(rows, peer_label)
 
 

@@ -44,16 +44,24 @@ class NodeRunner:
         self.binary = toolchain.node_binary(major)
         self.tmp_path = tmp_path
 
-    def run(self, body: str, *, timeout: float = 120, stdin: str = "", check: bool = True) -> subprocess.CompletedProcess:
+    def run(
+        self, body: str, *, timeout: float = 120, stdin: str = "", check: bool = True, node_args: tuple[str, ...] = ()
+    ) -> subprocess.CompletedProcess:
         script = self.tmp_path / "case.mjs"
         prelude = (
             f"import {{ loadKiln, loadPyodide }} from {json.dumps((config.DIST / 'kiln.mjs').as_uri())};\n"
             "const report = (value) => console.log('REPORT ' + JSON.stringify(value,"
             " (k, v) => typeof v === 'bigint' ? { bigint: v.toString() } : v));\n"
         )
-        script.write_text(prelude + textwrap.dedent(body))
+        # Report a failure as its stack only: Node would also echo the source
+        # line that threw, which in minified glue is hundreds of kilobytes.
+        wrapped = (
+            "try {\n" + textwrap.dedent(body) + "\n} catch (error) {\n"
+            "  console.error('UNCAUGHT ' + (error && error.stack || error));\n  process.exit(1);\n}\n"
+        )
+        script.write_text(prelude + wrapped)
         proc = subprocess.run(
-            [str(self.binary), str(script)], capture_output=True, text=True, timeout=timeout, input=stdin
+            [str(self.binary), *node_args, str(script)], capture_output=True, text=True, timeout=timeout, input=stdin
         )
         if check and proc.returncode != 0:
             raise AssertionError(f"node {self.major} exited with {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")

@@ -5,8 +5,9 @@ const CONTAINER = { NONE: 0, SEQUENCE: 1, DICT: 2, SET: 3, BYTES: 4 };
 
 /**
  * Python -> JS. Options (camelCase or Pyodide's snake_case): depth (-1 =
- * unlimited), dictConverter (iterable of [key, value] -> result; default
- * Map), defaultConverter(proxy, convert, cache), createPyProxies (false:
+ * unlimited), dictConverter (iterable of [key, value] -> result; default: a
+ * plain Object, as in Pyodide 0.28+; pass `(e) => new Map(e)` for a Map),
+ * defaultConverter(proxy, convert, cache), createPyProxies (false:
  * unconvertible objects are an error), pyproxies (array collecting proxies made).
  */
 function pyToJsDeep(rootPtr, options = {}) {
@@ -76,12 +77,12 @@ function pyToJsDeep(rootPtr, options = {}) {
 
   function convertDict(ptr, depth) {
     const entries = [];
-    let map = null;
+    let object = null; // the default: filled in place, so cycles work
     if (dictConverter) {
       memo.set(ptr, IN_PROGRESS);
     } else {
-      map = new Map();
-      memo.set(ptr, map);
+      object = {};
+      memo.set(ptr, object);
     }
     const sp = stackSave();
     const cursor = stackAlloc(12); // pos, key, value
@@ -91,14 +92,20 @@ function pyToJsDeep(rootPtr, options = {}) {
         const keyPtr = HEAP32[(cursor >> 2) + 1];
         const valuePtr = HEAP32[(cursor >> 2) + 2];
         const key = convert(keyPtr, depth - 1);
+        if (object && typeof key !== "string" && typeof key !== "number") {
+          throw new Error(
+            `kiln: cannot convert a dict with a ${typeof key} key to a JS object; ` +
+              "pass dictConverter: (entries) => new Map(entries)",
+          );
+        }
         const value = convert(valuePtr, depth - 1);
-        if (map) map.set(key, value);
+        if (object) object[key] = value;
         else entries.push([key, value]);
       }
     } finally {
       stackRestore(sp);
     }
-    if (map) return map;
+    if (object) return object;
     const result = dictConverter(entries);
     memo.set(ptr, result);
     return result;

@@ -1,5 +1,6 @@
 /* Interpreter start-up and code execution entry points called by the loader. */
 #include "kiln_core.h"
+#include <malloc.h>
 
 /* The runtime's Python half (loader/py/kiln/_runtime.py), imported at boot. */
 static PyObject *runtime_module;
@@ -70,3 +71,6 @@ EMSCRIPTEN_KEEPALIVE void kiln_flush_std_streams(void) {
 
 EMSCRIPTEN_KEEPALIVE void kiln_decref(PyObject *obj) { Py_XDECREF(obj); }
 EMSCRIPTEN_KEEPALIVE void kiln_incref(PyObject *obj) { Py_INCREF(obj); }
+
+/* Bytes of the WASM heap in use by malloc (for leak checks). */
+EMSCRIPTEN_KEEPALIVE int kiln_heap_used(void) { return (int)mallinfo().uordblks; }

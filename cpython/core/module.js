@@ -47,14 +47,16 @@ function createProxyFromPython(objPtr, once) {
   }
 }
 
+/** Destroy a PyProxy (a create_proxy() result), or every PyProxy in an array. */
 function destroyProxyFromPython(ref) {
   try {
     const value = getRef(ref);
-    if (!pyproxyStates.has(value)) {
-      setPythonError(PY_ERROR.TYPE, "destroy_proxy expects the result of create_proxy()");
+    const proxies = Array.isArray(value) ? value.filter((item) => pyproxyStates.has(item)) : [value];
+    if (!proxies.every((proxy) => pyproxyStates.has(proxy))) {
+      setPythonError(PY_ERROR.TYPE, "expected the result of create_proxy(), or an array of PyProxies");
       return -1;
     }
-    destroyPyProxy(value);
+    proxies.forEach((proxy) => destroyPyProxy(proxy));
     return 0;
   } catch (error) {
     setPythonErrorFromJs(error);

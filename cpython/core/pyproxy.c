@@ -100,6 +100,15 @@ EMSCRIPTEN_KEEPALIVE int kiln_error_clear_key_error(void) {
   return 0;
 }
 
+/* 1 if the pending error is an IndexError (then cleared), else 0. */
+EMSCRIPTEN_KEEPALIVE int kiln_error_clear_index_error(void) {
+  if (PyErr_ExceptionMatches(PyExc_IndexError)) {
+    PyErr_Clear();
+    return 1;
+  }
+  return 0;
+}
+
 /* 1 if the pending error is an AttributeError (then cleared), else 0. */
 EMSCRIPTEN_KEEPALIVE int kiln_error_clear_attribute_error(void) {
   if (PyErr_ExceptionMatches(PyExc_AttributeError)) {

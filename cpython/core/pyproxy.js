@@ -26,7 +26,12 @@ const PY_FLAG = {
 };
 
 const pyproxyStates = new WeakMap(); // proxy and its target -> {ptr, flags, destroyedMessage}
-const pyproxyFinalizer = new FinalizationRegistry((ptr) => {
+// Proxies the JS garbage collector dropped release their Python object.
+const pyproxyFinalizer = new FinalizationRegistry((state) => {
+  if (!state.ptr) return;
+  const ptr = state.ptr;
+  state.ptr = 0;
+  livePyProxies--;
   if (!fatalError) _kiln_decref(ptr);
 });
 let livePyProxies = 0;
@@ -82,7 +87,7 @@ function makePyProxy(ptr) {
   livePyProxies++;
   pyproxyStates.set(proxy, state);
   pyproxyStates.set(target, state);
-  pyproxyFinalizer.register(proxy, ptr, state);
+  pyproxyFinalizer.register(proxy, state, state);
   if (borrowedProxies) borrowedProxies.push(proxy);
   return proxy;
 }
@@ -111,15 +116,40 @@ function pythonName(key) {
   return key.startsWith("$") ? key.slice(1) : key;
 }
 
+// Sequences answer numeric keys like arrays do: proxy[0] is seq[0].
+function isSequenceIndex(state, key) {
+  return (state.flags & PY_FLAG.SEQUENCE) !== 0 && /^(0|[1-9][0-9]*)$/.test(key);
+}
+
+function sequenceItem(ptr, key) {
+  const indexPtr = checkPy(_kiln_py_int_from_double(Number(key)));
+  try {
+    const result = callWasm(_kiln_pyproxy_getitem, ptr, indexPtr);
+    if (!result) {
+      if (_kiln_error_clear_index_error()) return undefined;
+      throw takePythonError();
+    }
+    return pyToJsOwned(result);
+  } finally {
+    _kiln_decref(indexPtr);
+  }
+}
+
 const pyproxyHandler = {
   get(target, key, receiver) {
     if (typeof key === "symbol" || (key in target && !key.startsWith("$"))) {
       return Reflect.get(target, key, receiver);
     }
+    const state = pyproxyStates.get(target);
+    if (isSequenceIndex(state, key)) return sequenceItem(livePtr(receiver), key);
     return getAttrOrUndefined(livePtr(receiver), pythonName(key));
   },
   set(target, key, value, receiver) {
     if (typeof key === "symbol") return Reflect.set(target, key, value, receiver);
+    if (isSequenceIndex(pyproxyStates.get(target), key)) {
+      setItem(receiver, Number(key), value, false);
+      return true;
+    }
     const ptr = livePtr(receiver);
     const namePtr = pyName(pythonName(key));
     const valuePtr = jsToPyChecked(value);
@@ -133,6 +163,12 @@ const pyproxyHandler = {
   },
   has(target, key) {
     if (typeof key === "symbol" || key in target) return key in target;
+    const state = pyproxyStates.get(target);
+    if (isSequenceIndex(state, key)) {
+      const length = callWasm(_kiln_pyproxy_length, livePtr(target));
+      if (length < 0) throw takePythonError();
+      return Number(key) < length;
+    }
     const namePtr = pyName(pythonName(key));
     try {
       const found = callWasm(_kiln_pyproxy_hasattr, pyproxyStates.get(target).ptr, namePtr);

@@ -78,10 +78,11 @@ def core_key() -> str:
 
 def core_dir() -> Path:
     """Folder holding kiln.asm.mjs and kiln.asm.wasm, linked if needed."""
+    build = cpython_build.wasm_build()
+    # Hash the core's sources only now, just before they are compiled.
     out = config.BUILD_CACHE / f"kiln-core-{core_key()}"
     if (out / config.CORE_WASM).exists():
         return out
-    build = cpython_build.wasm_build()
     staging = out.with_name(out.name + ".partial")
     if staging.exists():
         shutil.rmtree(staging)

@@ -25,12 +25,11 @@ def load_gate() -> tuple[dict[str, dict], dict[str, str], int]:
 
 
 def run_module(module: str, spec: dict, known: dict[str, str], node_major: str, timeout: int) -> dict:
-    prefix = f"test.{module}."
     request = {
         "module": module,
         "names": spec["tests"],
         "package_without_init": spec.get("package_without_init"),
-        "known": {k: v for k, v in known.items() if k.startswith(prefix)},
+        "known": known,
     }
     cmd = [str(toolchain.node_binary(node_major)), str(GATE_DIR / "run_module.mjs"), str(config.DIST), json.dumps(request)]
     try:

@@ -45,9 +45,11 @@ def _stdlib_zip(build: Path) -> Path:
     )
 
 
-def _tests_zip() -> Path:
+def _tests_zip(build: Path) -> Path:
     lib = cpython_build.patched_lib()
-    return _cached_zip(config.TESTS_ZIP, cpython_build.stdlib_key(), lambda out: stdlib.build_tests_zip(lib, out))
+    test_modules = sorted(_sysconfigdata(build).parent.glob("*.so"))
+    key = hashlib.sha256(f"{cpython_build.stdlib_key()}\n{cpython_build.wasm_key()}".encode()).hexdigest()[:16]
+    return _cached_zip(config.TESTS_ZIP, key, lambda out: stdlib.build_tests_zip(lib, test_modules, out))
 
 
 def _ensure_esbuild() -> Path:
@@ -112,7 +114,7 @@ def build() -> Path:
         for name in (config.CORE_JS, config.CORE_WASM):
             shutil.copy2(core / name, dist / name)
         shutil.copy2(_stdlib_zip(build_tree), dist / config.STDLIB_ZIP)
-        shutil.copy2(_tests_zip(), dist / config.TESTS_ZIP)
+        shutil.copy2(_tests_zip(build_tree), dist / config.TESTS_ZIP)
         _bundle_loader(dist)
         _write_lock_file(dist / config.LOCK_FILE)
         for path in STATIC_FILES:

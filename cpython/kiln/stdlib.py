@@ -102,13 +102,16 @@ def _write_stdlib_zip(lib: Path, sysconfigdata: Path, runtime_dir: Path, out: Pa
     tmp.replace(out)
 
 
-def build_tests_zip(lib: Path, out: Path) -> Path:
-    """CPython's `test` package as sources, for `kiln test-cpython`."""
+def build_tests_zip(lib: Path, test_modules: list[Path], out: Path) -> Path:
+    """CPython's `test` package as sources, and its C test modules (side
+    modules such as _testcapi, under lib-dynload/), for `kiln test-cpython`."""
     tmp = out.with_suffix(".tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for path in sorted((lib / "test").rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 zf.write(path, path.relative_to(lib).as_posix())
+        for path in test_modules:
+            zf.write(path, f"lib-dynload/{path.name}")
     tmp.replace(out)
     return out
 

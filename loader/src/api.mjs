@@ -84,9 +84,9 @@ export function makeAPI(Module, streams, { indexURL }) {
     },
 
     /** Counters for leak checks: live JS references held by Python, live
-     * PyProxies, and the WASM memory size in bytes. */
+     * PyProxies, bytes malloc has in use, and the WASM memory size. */
     debugCounters() {
-      return { ...bridge.liveCounts(), wasmMemoryBytes: Module.HEAPU8.length };
+      return { ...bridge.liveCounts(), heapUsedBytes: Module._kiln_heap_used(), wasmMemoryBytes: Module.HEAPU8.length };
     },
   };
   // Code written for Pyodide imports the API as a module.

@@ -19,6 +19,7 @@ kiln.runPython(`
 import sys, zipfile
 zipfile.ZipFile("/lib/python_tests.zip").extractall("/lib/cpython-tests")
 sys.path.insert(1, "/lib/cpython-tests")
+sys.path.append("/lib/cpython-tests/lib-dynload")  # _testcapi & co, as side modules
 sys.argv = ["harness.py", ${JSON.stringify(request)}]
 import runpy
 runpy.run_path("/tmp/harness.py", run_name="__main__")

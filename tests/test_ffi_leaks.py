@@ -1,0 +1,45 @@
+"""No unbounded growth: 100,000 round trips and proxy lifecycles keep the WASM
+heap, the live PyProxy count and the JS reference table within small bounds."""
+
+ROUND_TRIPS = 100_000
+
+
+def test_round_trips_and_proxy_lifecycles_do_not_leak(node24, capsys):
+    values = node24.report(f"""
+        const kiln = await loadKiln();
+        globalThis.echo = (value) => value;
+        const roundTrip = kiln.runPython(`
+import js
+def round_trip(value):
+    return js.echo(value)   # JS -> Python -> JS, and back
+round_trip`);
+        const makeList = kiln.runPython("lambda n: [n, str(n)]");
+        const pyObjects = kiln.runPython("import gc\\nlambda: len(gc.get_objects())");
+        const snapshot = () => ({{ ...kiln.debugCounters(), gcObjects: pyObjects() }});
+
+        const warm = () => {{ for (let i = 0; i < 2000; i++) {{ roundTrip({{ i }}); makeList(i).destroy(); }} }};
+        warm();
+        const before = snapshot();
+        for (let i = 0; i < {ROUND_TRIPS}; i++) {{
+          const back = roundTrip({{ i }});
+          if (back.i !== i) throw new Error("round trip lost the object");
+        }}
+        const afterCalls = snapshot();
+        for (let i = 0; i < {ROUND_TRIPS}; i++) {{
+          const proxy = makeList(i);
+          proxy.destroy();
+        }}
+        const afterProxies = snapshot();
+        report({{ before, afterCalls, afterProxies }});
+    """, timeout=600)
+    before, after_calls, after_proxies = values["before"], values["afterCalls"], values["afterProxies"]
+    with capsys.disabled():
+        print(f"\nleak check over {ROUND_TRIPS:,} round trips, then {ROUND_TRIPS:,} proxy create/destroy:")
+        for label, counters in (("before", before), ("after calls", after_calls), ("after proxies", after_proxies)):
+            print(f"  {label:<14} {counters}")
+    for after in (after_calls, after_proxies):
+        assert after["pyproxies"] - before["pyproxies"] <= 10
+        assert after["jsRefs"] - before["jsRefs"] <= 10
+        assert after["heapUsedBytes"] - before["heapUsedBytes"] < 512 * 1024
+        assert after["wasmMemoryBytes"] - before["wasmMemoryBytes"] <= 1024 * 1024
+        assert after["gcObjects"] - before["gcObjects"] < 500
