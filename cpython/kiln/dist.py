@@ -48,7 +48,9 @@ def _stdlib_zip(build: Path) -> Path:
 def _tests_zip(build: Path) -> Path:
     lib = cpython_build.patched_lib()
     test_modules = sorted(_sysconfigdata(build).parent.glob("*.so"))
-    key = hashlib.sha256(f"{cpython_build.stdlib_key()}\n{cpython_build.wasm_key()}".encode()).hexdigest()[:16]
+    key = hashlib.sha256(
+        f"{cpython_build.stdlib_key()}\n{cpython_build.wasm_key()}\n{stdlib.tree_hash(Path(stdlib.__file__))}".encode()
+    ).hexdigest()[:16]
     return _cached_zip(config.TESTS_ZIP, key, lambda out: stdlib.build_tests_zip(lib, test_modules, out))
 
 

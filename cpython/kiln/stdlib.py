@@ -34,6 +34,20 @@ EXCLUDED = {
     "site-packages": "packages are installed at run time",
 }
 
+# Pure-Python twins of C modules the core has built in: never imported there.
+# CPython's tests compare the two, so python_tests.zip carries them.
+PURE_PYTHON_FALLBACKS = ["_pydecimal.py", "_pydatetime.py", "_pyio.py"]
+for _name in PURE_PYTHON_FALLBACKS:
+    EXCLUDED[_name] = "pure-Python fallback of a built-in C module (shipped in python_tests.zip)"
+
+# Modules CPython freezes into the interpreter (Tools/build/freeze_modules.py):
+# the core imports them from there, so the zip need not carry them too.
+FROZEN = {
+    "_collections_abc.py", "_sitebuiltins.py", "abc.py", "codecs.py", "genericpath.py", "io.py",
+    "ntpath.py", "os.py", "posixpath.py", "runpy.py", "site.py", "stat.py", "zipimport.py",
+    "importlib/_bootstrap.py", "importlib/_bootstrap_external.py", "importlib/machinery.py", "importlib/util.py",
+}
+
 # Test-only subfolders inside otherwise shipped packages.
 EXCLUDED_SUFFIXES = ("/tests", "/test", "/idle_test")
 
@@ -44,7 +58,7 @@ def _stdlib_files(lib: Path):
     for path in sorted(lib.rglob("*.py")):
         rel = path.relative_to(lib).as_posix()
         top = rel.split("/", 1)[0]
-        if top in EXCLUDED or "__pycache__" in rel:
+        if top in EXCLUDED or rel in FROZEN or "__pycache__" in rel:
             continue
         if any(f"{suffix}/" in f"/{rel}" for suffix in EXCLUDED_SUFFIXES):
             continue
@@ -110,6 +124,8 @@ def build_tests_zip(lib: Path, test_modules: list[Path], out: Path) -> Path:
         for path in sorted((lib / "test").rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 zf.write(path, path.relative_to(lib).as_posix())
+        for name in PURE_PYTHON_FALLBACKS:
+            zf.write(lib / name, name)
         for path in test_modules:
             zf.write(path, f"lib-dynload/{path.name}")
     tmp.replace(out)
