@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from kiln import config, toolchain  # noqa: E402
 
 import ffi  # noqa: E402
+import numpy_bench  # noqa: E402
 import peer  # noqa: E402
 import startup  # noqa: E402
 
@@ -39,6 +40,7 @@ def main() -> None:
     rows = startup.report(results, peer_label)
     rows += ffi.measure(runtimes, min(args.runs, 3))
     print_summary(rows, peer_label)
+    numpy_bench.measure(min(args.runs, 3))
 
 
 if __name__ == "__main__":

@@ -110,10 +110,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="session")
 def http_root(tmp_path_factory) -> Path:
-    """What the test server serves: /dist/ and /pages/."""
+    """What the test server serves: /dist/, /pages/ and /conformance/."""
     root = tmp_path_factory.mktemp("www")
     (root / "dist").symlink_to(config.DIST)
     (root / "pages").symlink_to(PAGES)
+    (root / "conformance").symlink_to(TESTS / "conformance")
     return root
 
 

@@ -39,3 +39,12 @@ def test_snippets_are_valid_pyodide_code():
     results = _run(peer.pyodide_dir())
     failed = [r for r in results if not r["ok"]]
     assert failed == [], "the snippets must hold on Pyodide too"
+
+
+def test_pyodide_snippets_pass_on_kiln_in_chromium(page, server_url):
+    page.goto(f"{server_url}/pages/conformance.html")
+    page.wait_for_function("document.getElementById('results').textContent !== 'running'", timeout=120_000)
+    results = json.loads(page.locator("#results").text_content())
+    failed = [r for r in results if not r["ok"]]
+    assert len(results) >= MIN_SNIPPETS
+    assert failed == []

@@ -1,7 +1,7 @@
 // The core's entry: what the loader reaches through Module.kilnBridge.
 // (Linked last of the --pre-js files: the functions it names are defined in
-// refs.js, convert.js, error.js, jsproxy.js, pyproxy.js, deep.js, module.js
-// and jspi.js.)
+// refs.js, convert.js, error.js, jsproxy.js, pyproxy.js, deep.js, module.js,
+// jspi.js and dylib.js.)
 
 let fatalError = null;
 
@@ -53,6 +53,7 @@ function runtimeFunction(module, name) {
 
 Module.kilnBridge = {
   installJspiImports,
+  preloadSideModule,
 
   /** Once the module is instantiated, before Python starts. */
   init({ convertNullToNone: nullToNone = false } = {}) {
@@ -67,7 +68,10 @@ Module.kilnBridge = {
   /** Once Python runs: fetch the runtime's Python half. */
   initRuntime() {
     const module = checkPy(callWasm(_kiln_runtime_module));
-    for (const name of ["run_code", "run_code_async", "as_js_promise", "register_js_module", "unregister_js_module", "pyimport", "main_globals"]) {
+    for (const name of [
+      "run_code", "run_code_async", "as_js_promise", "register_js_module", "unregister_js_module",
+      "pyimport", "main_globals", "find_imports", "install_archive",
+    ]) {
       runtime[toCamel(name)] = runtimeFunction(module, name);
     }
     jsnullPtr = checkPy(_kiln_jsnull());

@@ -47,6 +47,12 @@ def _test_cpython(args) -> None:
     sys.exit(cpython_tests.main(args.modules, node_major=args.node))
 
 
+def _test_package(args) -> None:
+    from kiln.recipes import package_tests
+
+    sys.exit(package_tests.main(args.name, node_major=args.node))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kiln", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -70,6 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("modules", nargs="*", help="default: the curated list")
     p.add_argument("--node", default="24", choices=["20", "24"])
     p.set_defaults(run=_test_cpython)
+
+    p = sub.add_parser("test-package", help="run a package's own tests inside WASM")
+    p.add_argument("name")
+    p.add_argument("--node", default="24", choices=["20", "24"])
+    p.set_defaults(run=_test_package)
 
     args = parser.parse_args(argv)
     try:

@@ -35,7 +35,8 @@ LINK_SETTINGS = [
     "-sEXPORTED_RUNTIME_METHODS=FS,ENV,HEAPU8,HEAP32,UTF8ToString,stringToNewUTF8",
     # Used by the core's JS half (cpython/core/*.js).
     "-sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=$stackSave,$stackRestore,$stackAlloc,$stringToUTF8OnStack,"
-    "$lengthBytesUTF8,$stringToUTF8,$UTF8ToString,$stringToNewUTF8",
+    "$lengthBytesUTF8,$stringToUTF8,$UTF8ToString,$stringToNewUTF8,"
+    "$loadWebAssemblyModule,$mergeLibSymbols,$newDSO,$LDSO,$preloadedWasm",
     "-lnodefs.js",
     "-lidbfs.js",
     "-g0",
@@ -48,7 +49,10 @@ def _core_sources() -> list[Path]:
 
 # The core's JS half, linked into the glue in this order (bridge.js, last,
 # publishes Module.kilnBridge).
-PRE_JS = ["refs.js", "convert.js", "error.js", "jsproxy.js", "pyproxy.js", "deep.js", "module.js", "jspi.js", "bridge.js"]
+PRE_JS = [
+    "refs.js", "convert.js", "error.js", "jsproxy.js", "pyproxy.js", "deep.js", "module.js", "jspi.js", "dylib.js",
+    "bridge.js",
+]
 
 
 def _pre_js() -> list[Path]:

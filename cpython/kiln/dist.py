@@ -28,7 +28,7 @@ def _sysconfigdata(build: Path) -> Path:
     return next(libdir.glob("_sysconfigdata_*.py"))
 
 
-def _stdlib_zip(build: Path) -> Path:
+def _stdlib_zip(build: Path, package_imports: dict[str, str]) -> Path:
     lib = cpython_build.patched_lib()
     key = hashlib.sha256(
         "\n".join(
@@ -37,11 +37,14 @@ def _stdlib_zip(build: Path) -> Path:
                 cpython_build.stdlib_key(),
                 stdlib.tree_hash(RUNTIME_PY, Path(stdlib.__file__)),
                 config.KILN_VERSION,
+                json.dumps(package_imports, sort_keys=True),
             ]
         ).encode()
     ).hexdigest()[:16]
     return _cached_zip(
-        config.STDLIB_ZIP, key, lambda out: stdlib.build_stdlib_zip(lib, _sysconfigdata(build), RUNTIME_PY, out, out.parent)
+        config.STDLIB_ZIP,
+        key,
+        lambda out: stdlib.build_stdlib_zip(lib, _sysconfigdata(build), RUNTIME_PY, package_imports, out, out.parent),
     )
 
 
@@ -68,7 +71,15 @@ def _ensure_esbuild() -> Path:
 def _bundle_loader(dest: Path) -> None:
     """kiln.mjs (ES module) and kiln.js (classic script) from loader/src."""
     esbuild = str(_ensure_esbuild())
-    common = ["--bundle", "--target=es2022", "--log-level=warning", f"--define:KILN_VERSION={json.dumps(config.KILN_VERSION)}"]
+    python_tag = "cp" + config.PYTHON_MAJOR_MINOR.replace(".", "")
+    common = [
+        "--bundle",
+        "--target=es2022",
+        "--log-level=warning",
+        f"--define:KILN_VERSION={json.dumps(config.KILN_VERSION)}",
+        f"--define:KILN_PLATFORM={json.dumps(config.PLATFORM_TAG)}",
+        f"--define:KILN_PYTHON_TAG={json.dumps(python_tag)}",
+    ]
     shell.run([esbuild, str(LOADER_SRC / "kiln.mjs"), *common, "--format=esm", f"--outfile={dest / 'kiln.mjs'}"], env=toolchain.env())
     # A classic script has no import.meta: it finds its own URL at load time.
     banner = (
@@ -89,36 +100,26 @@ def _bundle_loader(dest: Path) -> None:
     )
 
 
-def _lock_file() -> dict:
-    return {
-        "info": {
-            "arch": "wasm32",
-            "platform": config.PLATFORM_TAG.removesuffix("_wasm32"),
-            "version": config.KILN_VERSION,
-            "python": config.PYTHON_VERSION,
-        },
-        "packages": {},
-    }
-
-
-def _write_lock_file(path: Path) -> None:
-    from pyodide_lock import PyodideLockSpec
-
-    PyodideLockSpec.from_dict(_lock_file()).to_json(path, indent=1)  # validates the format
-
-
 def build() -> Path:
+    from kiln.recipes import builder, lockfile
+
     core = core_link.core_dir()
     build_tree = cpython_build.wasm_build()
+    shipped = lockfile.shipped_recipes()
+    builder.build(shipped)
+    dist = config.DIST
+    if dist.exists():
+        shutil.rmtree(dist)  # no stale packages from earlier builds
+    dist.mkdir()
     with log.step("assembling dist/"):
-        dist = config.DIST
-        dist.mkdir(exist_ok=True)
+        packages = lockfile.write(dist, shipped)
+        # Import name -> package, so Python can say which package to load.
+        package_imports = {name: entry["name"] for entry in packages.values() for name in entry["imports"]}
         for name in (config.CORE_JS, config.CORE_WASM):
             shutil.copy2(core / name, dist / name)
-        shutil.copy2(_stdlib_zip(build_tree), dist / config.STDLIB_ZIP)
+        shutil.copy2(_stdlib_zip(build_tree, package_imports), dist / config.STDLIB_ZIP)
         shutil.copy2(_tests_zip(build_tree), dist / config.TESTS_ZIP)
         _bundle_loader(dist)
-        _write_lock_file(dist / config.LOCK_FILE)
         for path in STATIC_FILES:
             shutil.copy2(path, dist / path.name)
     for name in sorted(p.name for p in dist.iterdir()):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import importlib.util
 import marshal
 import subprocess
@@ -82,34 +83,45 @@ def _add_tree(zf: zipfile.ZipFile, files, compression: int) -> None:
         zf.writestr(info, pyc)
 
 
-def _runtime_files(version: str, runtime_dir: Path, generated: Path):
-    """Kiln's in-WASM packages (kiln, and pyodide for compatibility)."""
+def _runtime_files(version: str, runtime_dir: Path, package_imports: dict[str, str], generated: Path):
+    """Kiln's in-WASM packages (kiln, and pyodide for compatibility), with the
+    generated kiln/_version.py and kiln/_distribution.py."""
     generated.mkdir(parents=True, exist_ok=True)
     version_file = generated / "_version.py"
     version_file.write_text(f'__version__ = "{version}"\n')
     yield "kiln/_version.py", version_file
+    distribution = generated / "_distribution.py"
+    distribution.write_text(
+        '"""Generated: what the package lock file offers, by import name."""\n\n'
+        f"PACKAGE_IMPORTS = {dict(sorted(package_imports.items()))!r}\n"
+    )
+    yield "kiln/_distribution.py", distribution
     for path in sorted(runtime_dir.rglob("*.py")):
         yield path.relative_to(runtime_dir).as_posix(), path
 
 
-def build_stdlib_zip(lib: Path, sysconfigdata: Path, runtime_dir: Path, out: Path, work: Path) -> Path:
+def build_stdlib_zip(
+    lib: Path, sysconfigdata: Path, runtime_dir: Path, package_imports: dict[str, str], out: Path, work: Path
+) -> Path:
     """Write the byte-compiled stdlib plus Kiln's runtime package to `out`.
 
     Compiled in a child interpreter with -X no_debug_ranges: column tables
     are a quarter of a pyc, and only serve the ^^^ markers in tracebacks of
     stdlib frames (user code keeps them).
     """
-    args = [str(lib), str(sysconfigdata), str(runtime_dir), str(out), str(work)]
+    args = [str(lib), str(sysconfigdata), str(runtime_dir), json.dumps(package_imports), str(out), str(work)]
     subprocess.run([sys.executable, "-X", "no_debug_ranges", "-m", "kiln.stdlib", *args], check=True)
     return out
 
 
-def _write_stdlib_zip(lib: Path, sysconfigdata: Path, runtime_dir: Path, out: Path, work: Path) -> None:
+def _write_stdlib_zip(
+    lib: Path, sysconfigdata: Path, runtime_dir: Path, package_imports: dict[str, str], out: Path, work: Path
+) -> None:
     if sys.version_info[:2] != tuple(int(x) for x in config.PYTHON_MAJOR_MINOR.split(".")):
         raise RuntimeError(f"byte-compiling for {config.PYTHON_MAJOR_MINOR} needs the same host Python, not {sys.version}")
     files = list(_stdlib_files(lib))
     files.append((sysconfigdata.name, sysconfigdata))
-    files += list(_runtime_files(config.KILN_VERSION, runtime_dir, work / "kiln-generated"))
+    files += list(_runtime_files(config.KILN_VERSION, runtime_dir, package_imports, work / "kiln-generated"))
     tmp = out.with_suffix(".tmp")
     with zipfile.ZipFile(tmp, "w") as zf:
         _add_tree(zf, files, zipfile.ZIP_STORED)
@@ -143,7 +155,10 @@ def tree_hash(*paths: Path) -> str:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="internal: pack python_stdlib.zip")
-    for name in ("lib", "sysconfigdata", "runtime_dir", "out", "work"):
+    for name in ("lib", "sysconfigdata", "runtime_dir"):
+        parser.add_argument(name, type=Path)
+    parser.add_argument("package_imports", type=json.loads)
+    for name in ("out", "work"):
         parser.add_argument(name, type=Path)
     ns = parser.parse_args()
-    _write_stdlib_zip(ns.lib, ns.sysconfigdata, ns.runtime_dir, ns.out, ns.work)
+    _write_stdlib_zip(ns.lib, ns.sysconfigdata, ns.runtime_dir, ns.package_imports, ns.out, ns.work)

@@ -1,8 +1,11 @@
 // The object loadKiln() resolves to: the public JS API of a running interpreter.
 
-export function makeAPI(Module, streams, { indexURL }) {
+import { makePackageManager } from "./packages.mjs";
+
+export function makeAPI(Module, streams, { indexURL, lockFileURL, packageBaseURL }) {
   const bridge = Module.kilnBridge;
   const { runtime } = bridge;
+  const packages = makePackageManager(Module, { lockFileURL, packageBaseURL });
 
   function flushStreams() {
     bridge.callWasm(Module._kiln_flush_std_streams);
@@ -77,6 +80,14 @@ export function makeAPI(Module, streams, { indexURL }) {
     setStdout: (handler) => streams.stdout.set(handler ?? ((line) => console.log(line))),
     setStderr: (handler) => streams.stderr.set(handler ?? ((line) => console.warn(line))),
     setStdin: (handler) => streams.stdin.set(handler),
+
+    /** Load packages (names from the lock file, or wheel URLs) with their
+     * dependencies: fetched in parallel, sha256-verified, installed. */
+    loadPackage: packages.loadPackage,
+    /** Load the packages the given code imports. */
+    loadPackagesFromImports: packages.loadPackagesFromImports,
+    /** name -> where it was loaded from, for every loaded package. */
+    loadedPackages: packages.loadedPackages,
 
     /** Whether Python can block on JS promises here (JSPI). */
     get jspiAvailable() {

@@ -18,6 +18,8 @@ const HOME = "/home/kiln";
  * @param {string[]} [options.args] Python command-line options (e.g. ["-X", "dev"])
  * @param {Record<string,string>} [options.env] environment variables
  * @param {boolean} [options.convertNullToNone] JS null becomes None (default: kiln.ffi.jsnull)
+ * @param {string} [options.lockFileURL] the package lock file (default: indexURL + "kiln-lock.json")
+ * @param {string} [options.packageBaseUrl] where package files are (default: indexURL)
  */
 export async function loadKiln(options = {}) {
   const indexURL = resolveIndexURL(options.indexURL);
@@ -57,7 +59,11 @@ export async function loadKiln(options = {}) {
   Module.kilnBridge.init({ convertNullToNone: options.convertNullToNone });
   startPython(Module, options.args ?? []);
   Module.kilnBridge.initRuntime();
-  return makeAPI(Module, streams, { indexURL });
+  return makeAPI(Module, streams, {
+    indexURL,
+    lockFileURL: options.lockFileURL ?? indexURL + "kiln-lock.json",
+    packageBaseURL: resolveIndexURL(options.packageBaseUrl ?? indexURL),
+  });
 }
 
 function setEnvironment(ENV, env = {}) {

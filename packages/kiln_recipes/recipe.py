@@ -49,6 +49,14 @@ class Recipe:
     def run_dependencies(self) -> list[str]:
         return list(self.meta.requirements.run)
 
+    @property
+    def is_prebuilt_wheel(self) -> bool:
+        return bool(self.meta.source.url and self.meta.source.url.endswith(".whl"))
+
+    @property
+    def top_level(self) -> list[str]:
+        return list(self.meta.package.top_level)
+
     def source_download(self) -> Download:
         source = self.meta.source
         if not source.url or not source.sha256:

@@ -108,5 +108,25 @@ def unregister(name: str, *, missing_ok: bool = False) -> None:
         del sys.modules[module]
 
 
+class PackageHint:
+    """Last on sys.meta_path: for a module no finder found that a Kiln package
+    provides, say which package to load instead of a bare 'No module named'."""
+
+    def find_spec(self, fullname: str, path: object, target: object = None):
+        if path is not None:  # submodules fail on their own
+            return None
+        from ._distribution import PACKAGE_IMPORTS
+
+        package = PACKAGE_IMPORTS.get(fullname)
+        if package is None:
+            return None
+        raise ModuleNotFoundError(
+            f"No module named {fullname!r}. It comes with the Kiln package {package!r}, which is not loaded: "
+            f"call `await kiln.loadPackage({package!r})` (or loadPackagesFromImports) in JS first",
+            name=fullname,
+        )
+
+
 def install() -> None:
     sys.meta_path.insert(0, JsModuleFinder())
+    sys.meta_path.append(PackageHint())

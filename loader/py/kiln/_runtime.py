@@ -49,6 +49,18 @@ def unregister_js_module(name: str) -> None:
     _imports.unregister(name)
 
 
+def find_imports(source: str) -> list[str]:
+    from .code import find_imports
+
+    return find_imports(source)
+
+
+def install_archive(path: str, install_dir: str) -> list[str]:
+    from ._packages import install_archive
+
+    return install_archive(path, install_dir)
+
+
 def as_js_promise(awaitable):
     from .webloop import as_js_promise
 

@@ -1,0 +1,54 @@
+"""NumPy: load time in Kiln, and kernels in Kiln against native NumPy, same run."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+from kiln import config, shell, toolchain
+
+HERE = Path(__file__).parent
+NATIVE_VENV = config.BUILD / "bench-native"
+
+
+def numpy_version() -> str:
+    lock = json.loads((config.DIST / config.LOCK_FILE).read_text())
+    return lock["packages"]["numpy"]["version"]
+
+
+def native_python() -> Path:
+    """A native venv with the same NumPy version from PyPI, for comparison."""
+    python = NATIVE_VENV / "bin" / "python"
+    version = numpy_version()
+    marker = NATIVE_VENV / f".numpy-{version}"
+    if not marker.exists():
+        shell.run([sys.executable, "-m", "venv", "--clear", str(NATIVE_VENV)])
+        shell.run([str(python), "-m", "pip", "install", "-q", f"numpy=={version}"])
+        marker.touch()
+    return python
+
+
+def probe(kernels: bool) -> dict:
+    cmd = [str(toolchain.node_binary("24")), str(HERE / "probe_numpy.mjs"), str(config.DIST)]
+    proc = subprocess.run(cmd + (["--kernels"] if kernels else []), capture_output=True, text=True, timeout=900)
+    for line in proc.stdout.splitlines():
+        if line.startswith("KILN-NUMPY "):
+            return json.loads(line[len("KILN-NUMPY "):])
+    raise RuntimeError(f"NumPy probe failed:\n{proc.stderr[-3000:]}")
+
+
+def measure(runs: int) -> None:
+    loads = [probe(kernels=False)["loadToFirstResultMs"] for _ in range(runs)]
+    in_kiln = probe(kernels=True)["kernels"]
+    native = json.loads(
+        subprocess.run([str(native_python()), str(HERE / "numpy_kernels.py")], capture_output=True, text=True, check=True).stdout
+    )
+    print(f"\nNumPy {numpy_version()}: loadPackage('numpy') to first np.ones(3), ms (fresh processes):",
+          ", ".join(f"{v:.0f}" for v in loads))
+    print(f"  median: {statistics.median(loads):.0f} ms")
+    print(f"{'kernel (best of 5)':<40} {'Kiln ms':>10} {'native ms':>10} {'Kiln/native':>12}")
+    for name, seconds in in_kiln.items():
+        print(f"{name:<40} {seconds * 1e3:>10.2f} {native[name] * 1e3:>10.2f} {seconds / native[name]:>12.2f}")

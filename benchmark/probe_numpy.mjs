@@ -1,0 +1,22 @@
+// NumPy in Kiln, in a fresh process: time from loadPackage("numpy") to the
+// first np.ones(3), then the kernels of numpy_kernels.py.
+// Usage: node probe_numpy.mjs <dist folder> [--kernels]
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+
+const [folder, mode] = process.argv.slice(2);
+const root = resolve(folder);
+const { loadKiln } = await import(pathToFileURL(join(root, "kiln.mjs")).href);
+const kiln = await loadKiln({ stdout: (line) => console.log(line) });
+const started = performance.now();
+await kiln.loadPackage("numpy");
+const ones = kiln.runPython("import numpy as np\nnp.ones(3).tolist()").toJs();
+const loadMs = performance.now() - started;
+if (JSON.stringify(ones) !== "[1,1,1]") throw new Error(`np.ones(3) gave ${ones}`);
+const result = { loadToFirstResultMs: loadMs };
+if (mode === "--kernels") {
+  kiln.FS.writeFile("/tmp/numpy_kernels.py", readFileSync(new URL("numpy_kernels.py", import.meta.url)));
+  result.kernels = JSON.parse(kiln.runPython("import runpy, json\njson.dumps(runpy.run_path('/tmp/numpy_kernels.py')['kernels']())"));
+}
+console.log("KILN-NUMPY " + JSON.stringify(result));

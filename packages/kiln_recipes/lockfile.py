@@ -1,0 +1,76 @@
+"""dist/kiln-lock.json: every shipped package, in the pyodide-lock format."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from pyodide_lock import PyodideLockSpec
+
+from kiln import config
+
+from . import builder
+from . import recipe as recipes
+
+# Recipes tagged like this are built only when asked (e.g. `make scipy`).
+ON_REQUEST_TAG = "on-request"
+
+
+def shipped_recipes() -> list[str]:
+    """Recipes dist/ carries by default: everything but static libraries and
+    recipes built only on request."""
+    names = []
+    for name in recipes.all_names():
+        rec = recipes.load(name)
+        if rec.type != "static_library" and ON_REQUEST_TAG not in rec.meta.package.tag:
+            names.append(name)
+    return names
+
+
+def _entries(name: str) -> list[tuple[dict, Path]]:
+    """Lock entries (and their files) for one built recipe, tests included."""
+    out = builder.ensure_built(name)
+    entry = builder.built_package(name)
+    if entry is None:
+        return []
+    tests = entry.pop("tests", None)
+    result = [({**entry, "unvendored_tests": tests is not None}, out / entry["file_name"])]
+    if tests:
+        result.append(
+            (
+                {
+                    "name": f"{name}-tests",
+                    "version": entry["version"],
+                    "file_name": tests["file_name"],
+                    "install_dir": "site",
+                    "sha256": tests["sha256"],
+                    "package_type": "package",
+                    "imports": [],
+                    "depends": [name],
+                },
+                out / tests["file_name"],
+            )
+        )
+    return result
+
+
+def write(dist: Path, names: list[str]) -> dict[str, dict]:
+    """Copy the built packages into dist/ and write the lock file; return its packages."""
+    packages: dict[str, dict] = {}
+    for name in builder.dependency_order(names):
+        for entry, file in _entries(name):
+            shutil.copy2(file, dist / file.name)
+            packages[entry["name"]] = entry
+    lock = {
+        "info": {
+            "arch": "wasm32",
+            "platform": config.PLATFORM_TAG.removesuffix("_wasm32"),
+            "version": config.KILN_VERSION,
+            "python": config.PYTHON_VERSION,
+        },
+        "packages": packages,
+    }
+    spec = PyodideLockSpec.from_dict(lock)  # validates the format
+    spec.check_wheel_filenames()
+    spec.to_json(dist / config.LOCK_FILE, indent=1)
+    return packages

@@ -1,0 +1,76 @@
+"""`kiln test-package NAME`: a package's own test suite, run inside WASM under Node.
+
+What to run and the known platform failures (each with its reason) live in
+tests/package_tests/<name>.toml. Each test path runs in a fresh process.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tomllib
+from concurrent.futures import ThreadPoolExecutor
+
+from kiln import config, log, toolchain
+from kiln.errors import KilnError
+
+SUITES = config.TESTS_DIR / "package_tests"
+RESULT_MARK = "KILN-PACKAGE-TESTS "
+SITE_PACKAGES = config.WASM_SITE_PACKAGES
+
+
+def load_suite(name: str) -> dict:
+    path = SUITES / f"{name}.toml"
+    if not path.exists():
+        raise KilnError(f"no test suite for {name!r} (looked for {path})")
+    return tomllib.loads(path.read_text())
+
+
+def run_path(suite: dict, path: str, node_major: str) -> dict:
+    request = {
+        "label": path,
+        "packages": suite["packages"],
+        "pytest_args": suite.get("pytest_args", []),
+        "paths": [f"{SITE_PACKAGES}/{path}"],
+        "known": suite.get("known_failures", {}),
+    }
+    cmd = [str(toolchain.node_binary(node_major)), str(SUITES / "run_pytest.mjs"), str(config.DIST), json.dumps(request)]
+    timeout = suite.get("timeout", 1800)
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"file": path, "crashed": f"timed out after {timeout}s"}
+    for line in proc.stdout.splitlines():
+        if line.startswith(RESULT_MARK):
+            return json.loads(line[len(RESULT_MARK):])
+    tail = "\n".join(line[:300] for line in (proc.stdout + proc.stderr).splitlines()[-30:])
+    return {"file": path, "crashed": f"exit code {proc.returncode}\n{tail}"}
+
+
+COLUMNS = ("passed", "failed", "errors", "skipped", "xfailed", "xpassed")
+
+
+def main(name: str, node_major: str = "24") -> int:
+    toolchain.ensure()
+    suite = load_suite(name)
+    log.info(f"running {len(suite['paths'])} {name} test paths under Node {node_major}")
+    with ThreadPoolExecutor(max_workers=config.JOBS) as pool:
+        results = list(pool.map(lambda p: run_path(suite, p, node_major), suite["paths"]))
+    print(f"\n{'tests':<48}" + "".join(f"{c:>9}" for c in COLUMNS) + f"{'seconds':>9}")
+    for r in results:
+        if "crashed" in r:
+            print(f"{r['file']:<48} CRASHED: {r['crashed'].splitlines()[0]}")
+        else:
+            print(f"{r['file']:<48}" + "".join(f"{r[c]:>9}" for c in COLUMNS) + f"{r['seconds']:>9.1f}")
+    totals = {c: sum(r.get(c, 0) for r in results) for c in COLUMNS}
+    print(f"{'TOTAL':<48}" + "".join(f"{totals[c]:>9}" for c in COLUMNS))
+    platform = sum(n for r in results for reason, n in r.get("skip_reasons", {}).items() if "kiln platform:" in reason)
+    print(f"(of the skips, {platform} are known Kiln platform failures listed with reasons in tests/package_tests/{name}.toml)")
+    failed = [r for r in results if "crashed" in r or r["failed"] or r["errors"]]
+    for r in failed:
+        print(f"\n--- {r['file']} ---")
+        if "crashed" in r:
+            print(r["crashed"])
+        for test_id, message in r.get("problems", []):
+            print(f"  {test_id}: {message}")
+    return 1 if failed else 0

@@ -1,0 +1,171 @@
+"""Packages from the lock file: loadPackage, NumPy, shared libraries, and every error path."""
+
+import json
+import shutil
+
+import pytest
+from playwright.sync_api import expect
+
+from kiln import config
+
+NUMPY_CHECKS = """
+import numpy as np
+rng = np.random.default_rng(42)
+[
+    int(np.arange(10).sum()),
+    np.linalg.solve(np.array([[3.0, 1.0], [1.0, 2.0]]), np.array([9.0, 8.0])).tolist(),
+    np.fft.fft([1, 0, 0, 0]).real.tolist(),
+    rng.integers(0, 100, 5).tolist(),
+    float(np.round(np.linalg.det(np.array([[2.0, 1.0], [1.0, 3.0]])), 12)),
+    np.matmul(np.eye(3), np.arange(9.0).reshape(3, 3)).sum().item(),
+    str(np.arange(6).reshape(2, 3).T.dtype),
+]
+"""
+NUMPY_EXPECTED = [45, [2.0, 3.0], [1.0, 1.0, 1.0, 1.0], [8, 77, 65, 43, 43], 5.0, 36.0, "int32"]
+
+
+def test_load_numpy_and_compute(node):
+    values = node.report(f"""
+        const kiln = await loadKiln();
+        const messages = [];
+        const loaded = await kiln.loadPackage("numpy", {{ messageCallback: (m) => messages.push(m) }});
+        report([loaded.map((p) => p.name), Object.keys(kiln.loadedPackages), messages,
+                kiln.runPython(`{NUMPY_CHECKS}`).toJs()]);
+    """)
+    names, loaded, messages, results = values
+    assert names == ["numpy"] and loaded == ["numpy"]
+    assert messages == ["Loading numpy", "Loaded numpy"]
+    assert results == NUMPY_EXPECTED
+
+
+def test_load_packages_from_imports(node24):
+    values = node24.report("""
+        const kiln = await loadKiln();
+        const loaded = await kiln.loadPackagesFromImports("import numpy as np\\nimport json, os\\nfrom pytest import raises");
+        report([loaded.map((p) => p.name).sort(), kiln.runPython("import numpy as np; int(np.ones(3).sum())")]);
+    """)
+    assert values == [["iniconfig", "numpy", "packaging", "pluggy", "pygments", "pytest"], 3]
+
+
+def test_loading_twice_is_a_no_op_and_dependencies_come_along(node24):
+    values = node24.report("""
+        const kiln = await loadKiln();
+        const first = await kiln.loadPackage(["micropip"]);
+        const second = await kiln.loadPackage("micropip");
+        const third = await kiln.loadPackage(["packaging", "MicroPip"]);
+        report([first.map((p) => p.name), second, third, kiln.runPython("import packaging.version as v; str(v.Version('1.2.3'))")]);
+    """)
+    assert values == [["packaging", "micropip"], [], [], "1.2.3"]
+
+
+def test_package_with_a_shared_library_dependency(node):
+    values = node.report("""
+        const kiln = await loadKiln();
+        const loaded = await kiln.loadPackage("kiln-demo-ext");
+        report([loaded.map((p) => p.name), kiln.runPython("import kiln_demo_ext as m; [m.scale(6), m.library_name()]").toJs()]);
+    """)
+    assert values == [["kiln-demo-shlib", "kiln-demo-ext"], [42, "libkilndemo"]]
+
+
+def test_import_before_loading_names_the_package(node24):
+    values = node24.report("""
+        const kiln = await loadKiln();
+        try { kiln.runPython("import numpy"); } catch (e) { report([e.type, e.message.trim().split("\\n").at(-1)]); }
+    """)
+    assert values[0] == "ModuleNotFoundError"
+    assert "Kiln package 'numpy'" in values[1] and "loadPackage('numpy')" in values[1]
+
+
+def test_unknown_package_lists_the_closest_names(node24):
+    values = node24.report("""
+        const kiln = await loadKiln();
+        const errors = [];
+        await kiln.loadPackage("nmupy", { errorCallback: (m) => errors.push("callback: " + m) }).catch((e) => errors.push(e.message));
+        await kiln.loadPackage("definitely-not-a-package").catch((e) => errors.push(e.message));
+        report([errors, kiln.runPython("1 + 1")]);
+    """)
+    errors, alive = values
+    assert errors[0] == 'callback: kiln: no package named "nmupy" in the lock file; closest names: numpy'
+    assert errors[1] == errors[0].removeprefix("callback: ")
+    assert errors[2] == 'kiln: no package named "definitely-not-a-package" in the lock file'
+    assert alive == 2
+
+
+@pytest.fixture
+def tampered_lock(tmp_path):
+    """A copy of the lock file with one bad checksum, one missing file, one foreign wheel."""
+    lock = json.loads((config.DIST / config.LOCK_FILE).read_text())
+    packages = lock["packages"]
+    packages["packaging"]["sha256"] = "0" * 64
+    packages["ghost"] = {**packages["iniconfig"], "name": "ghost", "file_name": "ghost-1.0-py3-none-any.whl", "depends": []}
+    packages["alien"] = {
+        **packages["iniconfig"], "name": "alien", "depends": [],
+        "file_name": "alien-1.0-cp313-cp313-manylinux_2_17_x86_64.whl",
+    }
+    path = tmp_path / "tampered-lock.json"
+    path.write_text(json.dumps(lock))
+    return path
+
+
+def test_checksum_mismatch_404_and_foreign_wheel_are_refused(node, tampered_lock):
+    values = node.report(f"""
+        const kiln = await loadKiln({{ lockFileURL: {json.dumps(tampered_lock.as_uri())} }});
+        const errors = [];
+        for (const name of ["micropip", "ghost", "alien"]) {{
+          await kiln.loadPackage(name).then(() => errors.push("loaded " + name), (e) => errors.push(e.message));
+        }}
+        await kiln.loadPackage("https://example.invalid/thing-1.0-cp312-cp312-win_amd64.whl").catch((e) => errors.push(e.message));
+        let packagingInstalled;
+        try {{ kiln.runPython("import packaging"); packagingInstalled = true; }} catch {{ packagingInstalled = false; }}
+        report([errors, Object.keys(kiln.loadedPackages), packagingInstalled, (await kiln.loadPackage("iniconfig")).map((p) => p.name)]);
+    """)
+    errors, loaded, packaging_installed, recovered = values
+    assert errors[0].startswith("kiln: sha256 mismatch for packaging-26.3-py3-none-any.whl")
+    assert f"expected {'0' * 64}" in errors[0] and errors[0].endswith("Nothing was installed.")
+    assert errors[1].startswith("kiln: cannot read ") and "ghost-1.0-py3-none-any.whl" in errors[1]
+    assert errors[2] == (
+        "kiln: cannot install alien-1.0-cp313-cp313-manylinux_2_17_x86_64.whl: it is built for manylinux_2_17_x86_64 "
+        "(Python cp313), but Kiln runs pure-Python wheels and emscripten_3_1_69_wasm32 wheels for cp313"
+    )
+    assert errors[3].startswith("kiln: cannot install thing-1.0-cp312-cp312-win_amd64.whl")
+    assert loaded == [] and packaging_installed is False, "nothing may be installed after a failed load"
+    assert recovered == ["iniconfig"], "the runtime keeps working"
+
+
+def test_numpy_in_chromium_over_http(page, server_url):
+    page.goto(f"{server_url}/pages/numpy.html")
+    expect(page.locator("#result")).not_to_have_text("loading", timeout=120_000)
+    assert json.loads(page.locator("#result").text_content()) == NUMPY_EXPECTED
+
+
+def test_package_errors_in_chromium(page, server_url):
+    page.goto(f"{server_url}/pages/smoke.html")
+    expect(page.locator("#status")).to_have_text("done", timeout=60_000)
+    errors = page.evaluate(
+        """async () => {
+            const kiln = await loadKiln();
+            const errors = [];
+            await kiln.loadPackage("nmupy").catch((e) => errors.push(e.message));
+            await kiln.loadPackage("https://example.invalid/x-1.0-py3-none-manylinux1_x86_64.whl").catch((e) => errors.push(e.message));
+            return errors;
+        }"""
+    )
+    assert errors[0] == 'kiln: no package named "nmupy" in the lock file; closest names: numpy'
+    assert errors[1].startswith("kiln: cannot install x-1.0-py3-none-manylinux1_x86_64.whl")
+
+
+def test_chromium_404_names_the_url(page, server_url, http_root, tmp_path):
+    lock = json.loads((config.DIST / config.LOCK_FILE).read_text())
+    lock["packages"]["ghost"] = {**lock["packages"]["iniconfig"], "name": "ghost", "file_name": "ghost-1.0-py3-none-any.whl"}
+    (http_root / "files").mkdir(exist_ok=True)
+    (http_root / "files" / "ghost-lock.json").write_text(json.dumps(lock))
+    page.goto(f"{server_url}/pages/smoke.html")
+    expect(page.locator("#status")).to_have_text("done", timeout=60_000)
+    error = page.evaluate(
+        """async (lockFileURL) => {
+            const kiln = await loadKiln({ lockFileURL });
+            return kiln.loadPackage("ghost").catch((e) => e.message);
+        }""",
+        f"{server_url}/files/ghost-lock.json",
+    )
+    assert error == f"kiln: 404 File not found fetching {server_url}/dist/ghost-1.0-py3-none-any.whl"
