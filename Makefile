@@ -7,7 +7,7 @@ VENV := build/venv
 KILN := $(VENV)/bin/kiln
 NODE := $(or $(KILN_CACHE),$(HOME)/.cache/kiln)/toolchain/node-24.21.0/bin/node
 
-.PHONY: all venv toolchain cpython dist demo test bench numpy scipy clean
+.PHONY: all venv toolchain cpython dist demo test bench numpy test-numpy clean
 
 all: dist demo
 
@@ -36,6 +36,12 @@ test: dist
 
 bench: dist
 	$(VENV)/bin/python benchmark/run.py
+
+numpy: venv
+	$(KILN) build-recipes numpy
+
+test-numpy: dist
+	$(KILN) test-package numpy
 
 clean:
 	rm -rf build dist

@@ -81,12 +81,25 @@ def all_names() -> list[str]:
     return sorted(p.parent.name for p in config.PACKAGES_DIR.glob("*/meta.yaml"))
 
 
+def _describe_validation_error(error: BaseException) -> str:
+    """cattrs nests the real problems in groups; flatten them into one line each."""
+    try:
+        from cattrs import transform_error
+
+        return "; ".join(transform_error(error))
+    except Exception:
+        return f"{type(error).__name__}: {error}"
+
+
 @cache
 def load(name: str) -> Recipe:
     path = config.PACKAGES_DIR / name / "meta.yaml"
     if not path.exists():
         raise UnknownRecipe(f"no recipe named {name!r} (looked for {path})")
-    meta = MetaConfig.from_yaml(path)
+    try:
+        meta = MetaConfig.from_yaml(path)
+    except Exception as error:  # pyodide-build's validation: attrs/cattrs errors
+        raise RecipeError(f"{path}: invalid recipe: {_describe_validation_error(error)}") from None
     if meta.package.name != name:
         raise RecipeError(f"{path}: package.name is {meta.package.name!r}, expected the folder name {name!r}")
     return Recipe(name, path.parent, meta)
