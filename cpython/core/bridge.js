@@ -54,6 +54,7 @@ function runtimeFunction(module, name) {
 Module.kilnBridge = {
   installJspiImports,
   preloadSideModule,
+  loadSharedLibrarySync,
 
   /** Once the module is instantiated, before Python starts. */
   init({ convertNullToNone: nullToNone = false } = {}) {
@@ -70,7 +71,7 @@ Module.kilnBridge = {
     const module = checkPy(callWasm(_kiln_runtime_module));
     for (const name of [
       "run_code", "run_code_async", "as_js_promise", "register_js_module", "unregister_js_module",
-      "pyimport", "main_globals", "find_imports", "install_archive",
+      "pyimport", "main_globals", "find_imports", "install_archive", "set_package_host", "sha256_hex",
     ]) {
       runtime[toCamel(name)] = runtimeFunction(module, name);
     }

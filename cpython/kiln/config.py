@@ -140,7 +140,7 @@ LDFLAGS = f"{OPT_FLAGS} -fwasm-exceptions -sSUPPORT_LONGJMP=wasm"
 SIDE_MODULE_LDFLAGS = f"{LDFLAGS} -sSIDE_MODULE=1 -sWASM_BIGINT"
 
 # The C libraries CPython links (recipes in packages/, type static_library).
-CPYTHON_LIBRARIES = ["zlib", "bzip2", "xz", "sqlite3", "libffi"]
+CPYTHON_LIBRARIES = ["zlib", "bzip2", "xz", "libsqlite3", "libffi"]
 
 # CPython's test-only C modules, built as side modules (never in the core):
 # `kiln test-cpython` loads them from python_tests.zip.
@@ -159,6 +159,17 @@ CPYTHON_TEST_MODULES = [
     "xxlimited",
     "xxlimited_35",
 ]
+
+# Stdlib extension modules built as side modules and shipped as
+# cpython_module packages (recipes in packages/), loaded on first import
+# instead of weighing on every page load: package -> (C modules, Python packages).
+CPYTHON_SPLIT_MODULES = {
+    "sqlite3": (["_sqlite3"], ["sqlite3"]),
+    "cjk-codecs": (
+        ["_multibytecodec", "_codecs_cn", "_codecs_hk", "_codecs_iso2022", "_codecs_jp", "_codecs_kr", "_codecs_tw"],
+        [],
+    ),
+}
 
 # Install layout inside the WASM file system.
 WASM_PREFIX = "/"

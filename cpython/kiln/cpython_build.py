@@ -27,7 +27,7 @@ LIBRARY_VARS = {
     "zlib": ("ZLIB", "-lz"),
     "bzip2": ("BZIP2", "-lbz2"),
     "xz": ("LIBLZMA", "-llzma"),
-    "sqlite3": ("LIBSQLITE3", "-lsqlite3"),
+    "libsqlite3": ("LIBSQLITE3", "-lsqlite3"),
     "libffi": ("LIBFFI", "-lffi"),
 }
 
@@ -115,7 +115,7 @@ def wasm_key() -> str:
         *(p.read_text() for p in _patches(stdlib=False)),
         toolchain.toolchain_id(),
         SETUP_LOCAL.read_text(),
-        *config.CPYTHON_TEST_MODULES,
+        *shared_modules(),
         *_configure_args(build_python),
         *lib_hashes,
         config.CFLAGS,
@@ -156,10 +156,16 @@ def wasm_build() -> Path:
     return build
 
 
+def shared_modules() -> list[str]:
+    """C modules built as side modules: test-only ones, and those split out of the core."""
+    split = [module for modules, _ in config.CPYTHON_SPLIT_MODULES.values() for module in modules]
+    return [*config.CPYTHON_TEST_MODULES, *split]
+
+
 def _setup_local(src: Path) -> str:
-    """cpython/Setup.local, plus the test modules moved to the *shared* section
+    """cpython/Setup.local, plus the modules moved to the *shared* section
     (their lines taken from CPython's own Setup.stdlib.in)."""
-    wanted = set(config.CPYTHON_TEST_MODULES)
+    wanted = set(shared_modules())
     lines = []
     for line in (src / "Modules" / "Setup.stdlib.in").read_text().splitlines():
         marker, _, rest = line.partition("@")[2].partition("@")
@@ -167,7 +173,7 @@ def _setup_local(src: Path) -> str:
             lines.append(rest)
     missing = wanted - {line.split(" ", 1)[0] for line in lines}
     if missing:
-        raise KilnError(f"test modules not found in Setup.stdlib.in: {sorted(missing)}")
+        raise KilnError(f"modules not found in Setup.stdlib.in: {sorted(missing)}")
     return SETUP_LOCAL.read_text() + "\n*shared*\n" + "\n".join(lines) + "\n"
 
 
@@ -198,6 +204,11 @@ def patched_lib() -> Path:
         _unpack_source(home / "src", _patches(stdlib=True))
         (home / COMPLETE).touch()
     return home / "src" / "Lib"
+
+
+def shared_module_dir(build: Path) -> Path:
+    """Where the build leaves side modules (and the target's sysconfigdata)."""
+    return build / (build / "pybuilddir.txt").read_text().strip()
 
 
 def make_variable(build: Path, name: str) -> str:

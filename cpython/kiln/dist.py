@@ -24,8 +24,7 @@ def _cached_zip(name: str, key: str, make) -> Path:
 
 
 def _sysconfigdata(build: Path) -> Path:
-    libdir = build / (build / "pybuilddir.txt").read_text().strip()
-    return next(libdir.glob("_sysconfigdata_*.py"))
+    return next(cpython_build.shared_module_dir(build).glob("_sysconfigdata_*.py"))
 
 
 def _stdlib_zip(build: Path, package_imports: dict[str, str]) -> Path:
@@ -50,7 +49,10 @@ def _stdlib_zip(build: Path, package_imports: dict[str, str]) -> Path:
 
 def _tests_zip(build: Path) -> Path:
     lib = cpython_build.patched_lib()
-    test_modules = sorted(_sysconfigdata(build).parent.glob("*.so"))
+    test_modules = [
+        path for path in sorted(cpython_build.shared_module_dir(build).glob("*.so"))
+        if path.name.split(".", 1)[0] in config.CPYTHON_TEST_MODULES
+    ]
     key = hashlib.sha256(
         f"{cpython_build.stdlib_key()}\n{cpython_build.wasm_key()}\n{stdlib.tree_hash(Path(stdlib.__file__))}".encode()
     ).hexdigest()[:16]

@@ -49,6 +49,11 @@ FROZEN = {
     "importlib/_bootstrap.py", "importlib/_bootstrap_external.py", "importlib/machinery.py", "importlib/util.py",
 }
 
+# Pure-Python halves of modules split out of the core (cpython_module packages).
+for _modules, _python_packages in config.CPYTHON_SPLIT_MODULES.values():
+    for _name in _python_packages:
+        EXCLUDED[_name] = "shipped in its own cpython_module package, loaded on first import"
+
 # Test-only subfolders inside otherwise shipped packages.
 EXCLUDED_SUFFIXES = ("/tests", "/test", "/idle_test")
 
@@ -83,6 +88,15 @@ def _add_tree(zf: zipfile.ZipFile, files, compression: int) -> None:
         zf.writestr(info, pyc)
 
 
+def split_stdlib_imports() -> dict[str, str]:
+    """Import name -> the cpython_module package that provides it."""
+    imports = {}
+    for package, (modules, python_packages) in config.CPYTHON_SPLIT_MODULES.items():
+        for name in [*modules, *python_packages]:
+            imports[name] = package
+    return dict(sorted(imports.items()))
+
+
 def _runtime_files(version: str, runtime_dir: Path, package_imports: dict[str, str], generated: Path):
     """Kiln's in-WASM packages (kiln, and pyodide for compatibility), with the
     generated kiln/_version.py and kiln/_distribution.py."""
@@ -93,7 +107,9 @@ def _runtime_files(version: str, runtime_dir: Path, package_imports: dict[str, s
     distribution = generated / "_distribution.py"
     distribution.write_text(
         '"""Generated: what the package lock file offers, by import name."""\n\n'
-        f"PACKAGE_IMPORTS = {dict(sorted(package_imports.items()))!r}\n"
+        f"PACKAGE_IMPORTS = {dict(sorted(package_imports.items()))!r}\n\n"
+        "# Stdlib modules split out of the core: loaded on first import.\n"
+        f"SPLIT_STDLIB = {split_stdlib_imports()!r}\n"
     )
     yield "kiln/_distribution.py", distribution
     for path in sorted(runtime_dir.rglob("*.py")):

@@ -42,8 +42,42 @@ export function nodeRequire(name) {
 }
 
 const nodeModules = IN_NODE
-  ? { fs: nodeRequire("fs/promises"), url: nodeRequire("url"), path: nodeRequire("path") }
+  ? { fs: nodeRequire("fs/promises"), fsSync: nodeRequire("fs"), url: nodeRequire("url"), path: nodeRequire("path") }
   : {};
+
+const IN_WORKER = !IN_NODE && typeof WorkerGlobalScope === "function" && typeof XMLHttpRequest === "function";
+
+/** Whether readBytesSync can read `url`: local files in Node, anything in a
+ * Web Worker (synchronous XHR), nothing on a browser's main thread. */
+export function canReadSync(url) {
+  return IN_NODE ? url.startsWith("file:") : IN_WORKER;
+}
+
+/** Read a file synchronously (see canReadSync); errors name the URL. */
+export function readBytesSync(url) {
+  if (!canReadSync(url)) {
+    throw new Error(`kiln: cannot read ${url} synchronously here`);
+  }
+  if (IN_NODE) {
+    try {
+      return new Uint8Array(nodeModules.fsSync.readFileSync(nodeModules.url.fileURLToPath(url)));
+    } catch (error) {
+      throw new Error(`kiln: cannot read ${url}: ${error.message}`);
+    }
+  }
+  const request = new XMLHttpRequest();
+  request.open("GET", url, false);
+  request.responseType = "arraybuffer";
+  try {
+    request.send();
+  } catch (error) {
+    throw new Error(`kiln: cannot fetch ${url}: ${error.message}`);
+  }
+  if (request.status < 200 || request.status >= 300) {
+    throw new Error(`kiln: ${request.status} ${request.statusText} fetching ${url}`);
+  }
+  return new Uint8Array(request.response);
+}
 
 /** Read a file as an ArrayBuffer-backed Uint8Array; errors name the URL. */
 export async function readBytes(url) {

@@ -2,7 +2,7 @@
 // fetched in parallel, verified by sha256, installed, and their side modules
 // loaded before anything imports them.
 
-import { readBytes } from "./host.mjs";
+import { canReadSync, readBytes, readBytesSync } from "./host.mjs";
 
 /** PEP 503 name normalization: "Foo_Bar.baz" and "foo-bar-baz" are one package. */
 export function canonicalName(name) {
@@ -56,21 +56,35 @@ export function makePackageManager(Module, { lockFileURL, packageBaseURL }) {
   const { runtime } = bridge;
   const loadedPackages = {};
   const inFlight = new Map(); // canonical name -> promise of its installation
-  let lockFile = null;
+  let lockFile = null; // promise of the parsed lock file
+  let lockFileParsed = null; // ... once it has settled
+
+  function parseLockFile(bytes) {
+    const parsed = JSON.parse(new TextDecoder().decode(bytes));
+    const packages = new Map(Object.values(parsed.packages).map((p) => [canonicalName(p.name), p]));
+    lockFileParsed = { info: parsed.info, packages };
+    return lockFileParsed;
+  }
 
   async function getLockFile() {
-    lockFile ??= readBytes(lockFileURL).then(
-      (bytes) => {
-        const parsed = JSON.parse(new TextDecoder().decode(bytes));
-        const packages = new Map(Object.values(parsed.packages).map((p) => [canonicalName(p.name), p]));
-        return { info: parsed.info, packages };
-      },
-      (error) => {
-        lockFile = null;
-        throw new Error(`kiln: cannot read the package lock file: ${error.message}`);
-      },
-    );
+    lockFile ??= readBytes(lockFileURL).then(parseLockFile, (error) => {
+      lockFile = null;
+      throw new Error(`kiln: cannot read the package lock file: ${error.message}`);
+    });
     return lockFile;
+  }
+
+  function getLockFileSync() {
+    if (!lockFileParsed) {
+      let bytes;
+      try {
+        bytes = readBytesSync(lockFileURL);
+      } catch (error) {
+        throw new Error(`kiln: cannot read the package lock file: ${error.message}`);
+      }
+      lockFile = Promise.resolve(parseLockFile(bytes));
+    }
+    return lockFileParsed;
   }
 
   function unknownPackage(name, packages) {
@@ -111,31 +125,51 @@ export function makePackageManager(Module, { lockFileURL, packageBaseURL }) {
     return { name: tags.name, version: tags.version, file_name: fileName, url, install_dir: "site", sha256: null, depends: [] };
   }
 
+  const packageURL = (entry) => entry.url ?? new URL(entry.file_name, packageBaseURL).href;
+
+  function checkDigest(entry, actual) {
+    if (actual !== entry.sha256) {
+      throw new Error(
+        `kiln: sha256 mismatch for ${entry.file_name} (from ${packageURL(entry)}): expected ${entry.sha256}, got ${actual}. Nothing was installed.`,
+      );
+    }
+  }
+
   async function fetchPackage(entry, checkIntegrity) {
     checkWheelCompatible(entry.file_name);
-    const url = entry.url ?? new URL(entry.file_name, packageBaseURL).href;
-    const bytes = await readBytes(url);
-    if (checkIntegrity && entry.sha256) {
-      const actual = await sha256Hex(bytes);
-      if (actual !== entry.sha256) {
-        throw new Error(
-          `kiln: sha256 mismatch for ${entry.file_name} (from ${url}): expected ${entry.sha256}, got ${actual}. Nothing was installed.`,
-        );
-      }
-    }
+    const bytes = await readBytes(packageURL(entry));
+    if (checkIntegrity && entry.sha256) checkDigest(entry, await sha256Hex(bytes));
     return bytes;
   }
 
-  async function install(entry, bytes) {
+  function fetchPackageSync(entry) {
+    checkWheelCompatible(entry.file_name);
+    const bytes = readBytesSync(packageURL(entry));
+    if (entry.sha256) checkDigest(entry, runtime.sha256Hex(bytes)); // crypto.subtle has no synchronous API
+    return bytes;
+  }
+
+  /** Unpack a package; the paths of its side modules, shared libraries first
+   * (extension modules link against them). */
+  function unpack(entry, bytes) {
     const path = `/tmp/kiln-install-${entry.file_name}`;
     Module.FS.writeFile(path, bytes);
     const sideModules = runtime.installArchive(path, entry.install_dir ?? "site");
     const paths = sideModules.toJs();
     sideModules.destroy();
-    // Shared libraries first: extension modules link against them.
     const isShared = (p) => entry.install_dir === "dynlib" || /\.libs\//.test(p);
-    for (const p of [...paths.filter(isShared), ...paths.filter((p) => !isShared(p))]) {
-      await bridge.preloadSideModule(p, Module.FS.readFile(p), { shared: isShared(p) });
+    return [...paths.filter(isShared).map((p) => ({ path: p, shared: true })), ...paths.filter((p) => !isShared(p)).map((p) => ({ path: p, shared: false }))];
+  }
+
+  async function install(entry, bytes) {
+    for (const { path, shared } of unpack(entry, bytes)) {
+      await bridge.preloadSideModule(path, Module.FS.readFile(path), { shared });
+    }
+  }
+
+  function installSync(entry, bytes) {
+    for (const { path, shared } of unpack(entry, bytes)) {
+      if (shared) bridge.loadSharedLibrarySync(path, Module.FS.readFile(path));
     }
   }
 
@@ -194,6 +228,27 @@ export function makePackageManager(Module, { lockFileURL, packageBaseURL }) {
     return toLoad.map(({ name, version, file_name, package_type }) => ({ name, version, fileName: file_name, packageType: package_type }));
   }
 
+  /**
+   * Load a package and its dependencies synchronously: for stdlib modules split
+   * out of the core, on first import (kiln._imports.SplitStdlibFinder). Needs
+   * canLoadSync: Node with local files, or a Web Worker.
+   */
+  function loadPackageSync(name) {
+    const lock = getLockFileSync();
+    const entry = lock.packages.get(canonicalName(name));
+    if (!entry) throw unknownPackage(name, lock.packages);
+    const toLoad = resolve([entry], lock.packages).filter((e) => !(canonicalName(e.name) in loadedPackages));
+    const busy = toLoad.find((e) => inFlight.has(canonicalName(e.name)));
+    if (busy) throw new Error(`kiln: ${busy.name} is being loaded by a loadPackage() call; await it before importing`);
+    const fetched = toLoad.map(fetchPackageSync); // all verified before anything is installed
+    toLoad.forEach((e, i) => {
+      installSync(e, fetched[i]);
+      loadedPackages[canonicalName(e.name)] = "default channel";
+    });
+  }
+
+  const canLoadSync = canReadSync(lockFileURL) && canReadSync(packageBaseURL);
+
   /** Load the lock-file packages that `code` imports. */
   async function loadPackagesFromImports(code, options = {}) {
     const imports = runtime.findImports(code);
@@ -205,6 +260,9 @@ export function makePackageManager(Module, { lockFileURL, packageBaseURL }) {
     const wanted = [...new Set(names.filter((n) => byImport.has(n)).map((n) => byImport.get(n)))];
     return wanted.length ? loadPackage(wanted, options) : [];
   }
+
+  // What the Python runtime uses to load split stdlib modules on import.
+  runtime.setPackageHost({ canLoadSync, loadPackageSync, loadPackage: (name) => loadPackage(name).then(() => undefined) });
 
   return { loadPackage, loadPackagesFromImports, loadedPackages, getLockFile };
 }

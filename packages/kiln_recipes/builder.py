@@ -94,6 +94,8 @@ def ensure_built(name: str, *, force: bool = False) -> Path:
             _build_static_library(rec, work, staging)
         elif rec.type == "shared_library":
             _build_shared_library(rec, work, staging)
+        elif rec.type == "cpython_module":
+            _build_cpython_module(rec, work, staging)
         elif rec.is_prebuilt_wheel:
             _take_wheel(rec, staging)
         else:
@@ -158,6 +160,23 @@ def _copy_local_source(rec: Recipe, dest: Path) -> Path:
         raise RecipeError(f"recipe {rec.name}: source needs a url (with sha256) or a path")
     shutil.copytree(rec.meta.source.path, dest)
     return dest
+
+
+def _build_cpython_module(rec: Recipe, work: Path, out: Path) -> None:
+    """A stdlib module split out of the core: its side module (built by the
+    CPython build) and pure-Python part, as a wheel installed into the stdlib."""
+    build = cpython_build.wasm_build()
+    dist = work / "dist"
+    dist.mkdir()
+    env = {
+        "DISTDIR": str(dist),
+        "CPYTHON_LIB": str(cpython_build.patched_lib()),
+        "CPYTHON_SHARED_MODULES": str(cpython_build.shared_module_dir(build)),
+    }
+    _run_script(rec, work, work / "prefix", work, env)
+    python_tag = "cp" + config.PYTHON_MAJOR_MINOR.replace(".", "")
+    wheel = wheels.make_wheel(dist, rec.name, rec.version, f"{python_tag}-{python_tag}-{config.PLATFORM_TAG}", out)
+    _write_package_json(rec, out, wheel, install_dir="stdlib", imports=rec.top_level or wheels.top_level_names(wheel))
 
 
 def _take_wheel(rec: Recipe, out: Path) -> None:

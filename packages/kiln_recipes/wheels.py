@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 import shutil
 import subprocess
@@ -87,3 +89,25 @@ def top_level_names(wheel: Path) -> list[str]:
             elif name.endswith(".so"):
                 names.add(name.split(".", 1)[0])
     return sorted(names)
+
+
+def make_wheel(tree: Path, name: str, version: str, tag: str, out_dir: Path) -> Path:
+    """A wheel of the files under `tree`, with the dist-info a wheel needs."""
+    distribution = re.sub(r"[-_.]+", "_", name)
+    dist_info = f"{distribution}-{version}.dist-info"
+    metadata = {
+        f"{dist_info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+        f"{dist_info}/WHEEL": f"Wheel-Version: 1.0\nGenerator: kiln\nRoot-Is-Purelib: false\nTag: {tag}\n",
+    }
+    wheel = out_dir / f"{distribution}-{version}-{tag}.whl"
+    record = []
+    with zipfile.ZipFile(wheel, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        entries = [(p.relative_to(tree).as_posix(), p.read_bytes()) for p in sorted(tree.rglob("*")) if p.is_file()]
+        entries += [(path, text.encode()) for path, text in metadata.items()]
+        for path, data in entries:
+            zf.writestr(zipfile.ZipInfo(path, date_time=(2020, 1, 1, 0, 0, 0)), data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            record.append(f"{path},sha256={digest},{len(data)}")
+        record.append(f"{dist_info}/RECORD,,")
+        zf.writestr(zipfile.ZipInfo(f"{dist_info}/RECORD", date_time=(2020, 1, 1, 0, 0, 0)), "\n".join(record) + "\n")
+    return wheel

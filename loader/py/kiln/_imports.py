@@ -7,6 +7,8 @@ import importlib.machinery
 import sys
 import types
 
+import _kiln_core
+
 _roots: dict[str, object] = {}
 _after_import: dict[str, callable] = {}
 
@@ -108,6 +110,45 @@ def unregister(name: str, *, missing_ok: bool = False) -> None:
         del sys.modules[module]
 
 
+# Set by the JS loader (runtime.set_package_host): loads packages on demand.
+_package_host = None
+
+
+def set_package_host(host: object) -> None:
+    global _package_host
+    _package_host = host
+
+
+class SplitStdlibFinder:
+    """Loads a stdlib module split out of the core (a cpython_module package,
+    e.g. sqlite3) on first import. Synchronously where the host can read files
+    synchronously (Node, Web Workers); through JSPI where Python may block on a
+    promise (runPythonAsync in Chromium); elsewhere (runPython on a browser's
+    main thread) the import fails with what to do instead."""
+
+    def find_spec(self, fullname: str, path: object, target: object = None):
+        if path is not None:
+            return None
+        from ._distribution import SPLIT_STDLIB
+
+        package = SPLIT_STDLIB.get(fullname)
+        if package is None or _package_host is None:
+            return None
+        if _package_host.canLoadSync:
+            _package_host.loadPackageSync(package)
+        elif _kiln_core.can_run_sync():
+            _kiln_core.run_sync_promise(_package_host.loadPackage(package))
+        else:
+            raise ModuleNotFoundError(
+                f"No module named {fullname!r}: it is split out of Kiln's core into the package {package!r}, "
+                f"which cannot be fetched synchronously here (a browser's main thread, or packages over http in Node). "
+                f"Call `await kiln.loadPackage({package!r})` first, or run this code with runPythonAsync",
+                name=fullname,
+            )
+        importlib.invalidate_caches()
+        return importlib.machinery.PathFinder.find_spec(fullname, path, target)
+
+
 class PackageHint:
     """Last on sys.meta_path: for a module no finder found that a Kiln package
     provides, say which package to load instead of a bare 'No module named'."""
@@ -129,4 +170,5 @@ class PackageHint:
 
 def install() -> None:
     sys.meta_path.insert(0, JsModuleFinder())
+    sys.meta_path.append(SplitStdlibFinder())
     sys.meta_path.append(PackageHint())

@@ -61,6 +61,16 @@ def install_archive(path: str, install_dir: str) -> list[str]:
     return install_archive(path, install_dir)
 
 
+def set_package_host(host) -> None:
+    _imports.set_package_host(host)
+
+
+def sha256_hex(data) -> str:
+    import hashlib
+
+    return hashlib.sha256(data.to_bytes()).hexdigest()
+
+
 def as_js_promise(awaitable):
     from .webloop import as_js_promise
 
