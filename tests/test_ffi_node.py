@@ -1,6 +1,5 @@
 """The JS <-> Python bridge under Node (24 with JSPI, 20 without)."""
 
-import pytest
 
 SETUP = """
 const kiln = await loadKiln();
@@ -368,15 +367,18 @@ def test_asyncio_runs_on_the_js_event_loop_and_interleaves_with_js(node):
         const kiln = await loadKiln();
         const events = [];
         globalThis.note = (what) => events.push(what);
+        // The timer starts from Python, just before the tasks, so compile and
+        // import time on a slow machine cannot reorder the events.
+        globalThis.startTimer = () => setTimeout(() => events.push("js timer"), 50);
         kiln.runPython("import asyncio");
-        setTimeout(() => events.push("js timer"), 50);
         const result = await kiln.runPythonAsync(`
-from js import note
+from js import note, startTimer
 async def worker(name, delay):
     await asyncio.sleep(delay)
     note(name)
     return name
 task = asyncio.ensure_future(worker("slow", 0.25))
+startTimer()
 fast = await worker("fast", 0.0)
 [fast, await task]`);
         report([result.toJs(), events]);

@@ -1,6 +1,5 @@
 """The loader API in Node: values, output, errors, stdin, env, file system."""
 
-import pytest
 
 
 def test_run_python_returns_scalars_as_js_values(node):

@@ -1,6 +1,5 @@
 """The stdlib modules the core promises, each exercised for real inside WASM."""
 
-import pytest
 
 CHECKS = {
     "zlib": "import zlib; assert zlib.decompress(zlib.compress(b'kiln' * 1000)) == b'kiln' * 1000",

@@ -129,11 +129,11 @@ function* pythonItems(ptr) {
       try {
         yield item;
       } finally {
-        _kiln_decref(item);
+        if (!fatalError) _kiln_decref(item);
       }
     }
   } finally {
-    _kiln_decref(iterator);
+    if (!fatalError) _kiln_decref(iterator);
   }
 }
 

@@ -39,30 +39,18 @@ async function callPythonPromising(state, args, kwargs) {
   if (!state.ptr) throw new Error(state.destroyedMessage);
   if (!jspiAvailable) return callPython(state, args, kwargs);
   if (fatalError) callWasm(() => 0);
-  const names = kwargs ? Object.keys(kwargs) : [];
-  const nargs = args.length;
-  const sp = stackSave();
-  const argv = stackAlloc(4 * (nargs + names.length + 1));
-  let filled = 0;
-  let kwnames = 0;
+  const packed = packArguments(args, kwargs);
   try {
-    for (; filled < nargs; filled++) HEAP32[(argv >> 2) + filled] = jsToPyChecked(args[filled]);
-    for (const name of names) HEAP32[(argv >> 2) + filled++] = jsToPyChecked(kwargs[name]);
-    if (names.length) kwnames = strTuple(names);
     let result;
     try {
-      result = await promisingCall(state.ptr, argv, nargs, kwnames);
+      result = await promisingCall(state.ptr, packed.argv, packed.nargs, packed.kwnames);
     } catch (error) {
       fatalError = error;
       throw new Error(`kiln: fatal error inside the WASM runtime: ${error.message}. Python's state is lost; start a new runtime with loadKiln()`, { cause: error });
     }
     return pyToJsOwned(checkPy(result));
   } finally {
-    if (!fatalError) {
-      for (let i = 0; i < filled; i++) _kiln_decref(HEAP32[(argv >> 2) + i]);
-      if (kwnames) _kiln_decref(kwnames);
-    }
-    stackRestore(sp);
+    releaseArguments(packed);
   }
 }
 

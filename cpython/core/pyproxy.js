@@ -219,26 +219,40 @@ const pyproxyHandler = {
 /** Call a Python callable with JS arguments; keyword arguments from `kwargs`. */
 function callPython(state, args, kwargs) {
   if (!state.ptr) throw new Error(state.destroyedMessage);
-  const names = kwargs ? Object.keys(kwargs) : [];
-  const nargs = args.length;
-  const total = nargs + names.length;
-  const sp = stackSave();
-  const argv = stackAlloc(4 * (total + 1));
-  let filled = 0;
-  let kwnames = 0;
+  const packed = packArguments(args, kwargs);
   try {
-    for (; filled < nargs; filled++) HEAP32[(argv >> 2) + filled] = jsToPyChecked(args[filled]);
-    for (const name of names) HEAP32[(argv >> 2) + filled++] = jsToPyChecked(kwargs[name]);
-    if (names.length) kwnames = strTuple(names);
-    const result = checkPy(callWasm(_kiln_pyproxy_call, state.ptr, argv, nargs, kwnames));
-    return pyToJsOwned(result);
+    return pyToJsOwned(checkPy(callWasm(_kiln_pyproxy_call, state.ptr, packed.argv, packed.nargs, packed.kwnames)));
   } finally {
-    if (!fatalError) {
-      for (let i = 0; i < filled; i++) _kiln_decref(HEAP32[(argv >> 2) + i]);
-      if (kwnames) _kiln_decref(kwnames);
-    }
-    stackRestore(sp);
+    releaseArguments(packed);
   }
+}
+
+/** JS arguments as a vectorcall argument array on the WASM stack (new
+ * references, keyword values after the positional ones); release with
+ * releaseArguments. */
+function packArguments(args, kwargs) {
+  const names = kwargs ? Object.keys(kwargs) : [];
+  const packed = { sp: stackSave(), argv: 0, nargs: args.length, kwnames: 0, filled: 0 };
+  packed.argv = stackAlloc(4 * (args.length + names.length + 1));
+  try {
+    for (; packed.filled < args.length; packed.filled++) {
+      HEAP32[(packed.argv >> 2) + packed.filled] = jsToPyChecked(args[packed.filled]);
+    }
+    for (const name of names) HEAP32[(packed.argv >> 2) + packed.filled++] = jsToPyChecked(kwargs[name]);
+    if (names.length) packed.kwnames = strTuple(names);
+  } catch (error) {
+    releaseArguments(packed);
+    throw error;
+  }
+  return packed;
+}
+
+function releaseArguments({ sp, argv, kwnames, filled }) {
+  if (!fatalError) {
+    for (let i = 0; i < filled; i++) _kiln_decref(HEAP32[(argv >> 2) + i]);
+    if (kwnames) _kiln_decref(kwnames);
+  }
+  stackRestore(sp);
 }
 
 function strTuple(names) {
@@ -387,19 +401,7 @@ const containsMethods = {
 };
 
 function* iteratePython(ptr) {
-  const iterator = checkPy(callWasm(_kiln_pyproxy_iter, ptr));
-  try {
-    for (;;) {
-      const item = callWasm(_kiln_pyproxy_next, iterator);
-      if (!item) {
-        if (_kiln_error_occurred()) throw takePythonError();
-        return;
-      }
-      yield pyToJsOwned(item);
-    }
-  } finally {
-    if (!fatalError) _kiln_decref(iterator);
-  }
+  for (const item of pythonItems(ptr)) yield pyToJs(item);
 }
 
 const iterableMethods = {

@@ -217,6 +217,6 @@ def make_variable(build: Path, name: str) -> str:
         ["make", "-s", "--no-print-directory", "-f", "Makefile", "-f", "-", f"kiln-print-{name}"],
         cwd=build,
         capture=True,
-        stdin_text=f"kiln-print-%:\n\t@echo $($*)\n",
+        stdin_text="kiln-print-%:\n\t@echo $($*)\n",
     )
     return out.strip()

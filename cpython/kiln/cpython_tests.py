@@ -7,12 +7,10 @@ fails the gate.
 
 from __future__ import annotations
 
-import json
-import subprocess
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
 
-from . import config, log, toolchain
+from . import config, log, node_harness, toolchain
 
 GATE_DIR = config.TESTS_DIR / "cpython_gate"
 RESULT_MARK = "KILN-GATE-RESULT "
@@ -31,17 +29,8 @@ def run_module(module: str, spec: dict, known: dict[str, str], node_major: str, 
         "package_without_init": spec.get("package_without_init"),
         "known": known,
     }
-    cmd = [str(toolchain.node_binary(node_major)), str(GATE_DIR / "run_module.mjs"), str(config.DIST), json.dumps(request)]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return {"module": module, "crashed": f"timed out after {timeout}s"}
-    for line in proc.stdout.splitlines():
-        if line.startswith(RESULT_MARK):
-            return json.loads(line[len(RESULT_MARK):])
-    # Node echoes the offending source line: of the minified glue, that is huge.
-    tail = "\n".join(line[:300] for line in (proc.stdout + proc.stderr).splitlines()[-30:])
-    return {"module": module, "crashed": f"exit code {proc.returncode}\n{tail}"}
+    result = node_harness.run(GATE_DIR / "run_module.mjs", request, marker=RESULT_MARK, node_major=node_major, timeout=timeout)
+    return {"module": module, **result}
 
 
 def _row(r: dict) -> str:

@@ -72,11 +72,16 @@ def build(names: list[str], *, build_all: bool = False, force: bool = False) -> 
     return [ensure_built(name, force=force and name in names) for name in dependency_order(names)]
 
 
+_reported_cached: set[Path] = set()  # log each cache hit once per process
+
+
 def ensure_built(name: str, *, force: bool = False) -> Path:
     """Return the output folder of recipe `name`, building it if needed."""
     out = output_dir(name)
     if out.exists() and not force:
-        log.info(f"{name}: cached ({out.name})")
+        if out not in _reported_cached:
+            _reported_cached.add(out)
+            log.info(f"{name}: cached ({out.name})")
         return out
     rec = recipes.load(name)
     for dep in rec.host_dependencies:

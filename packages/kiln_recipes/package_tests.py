@@ -6,12 +6,10 @@ tests/package_tests/<name>.toml. Each test path runs in a fresh process.
 
 from __future__ import annotations
 
-import json
-import subprocess
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
 
-from kiln import config, log, toolchain
+from kiln import config, log, node_harness, toolchain
 from kiln.errors import KilnError
 
 SUITES = config.TESTS_DIR / "package_tests"
@@ -34,17 +32,9 @@ def run_path(suite: dict, path: str, node_major: str) -> dict:
         "paths": [f"{SITE_PACKAGES}/{path}"],
         "known": suite.get("known_failures", {}),
     }
-    cmd = [str(toolchain.node_binary(node_major)), str(SUITES / "run_pytest.mjs"), str(config.DIST), json.dumps(request)]
     timeout = suite.get("timeout", 1800)
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return {"file": path, "crashed": f"timed out after {timeout}s"}
-    for line in proc.stdout.splitlines():
-        if line.startswith(RESULT_MARK):
-            return json.loads(line[len(RESULT_MARK):])
-    tail = "\n".join(line[:300] for line in (proc.stdout + proc.stderr).splitlines()[-30:])
-    return {"file": path, "crashed": f"exit code {proc.returncode}\n{tail}"}
+    result = node_harness.run(SUITES / "run_pytest.mjs", request, marker=RESULT_MARK, node_major=node_major, timeout=timeout)
+    return {"file": path, **result}
 
 
 COLUMNS = ("passed", "failed", "errors", "skipped", "xfailed", "xpassed")
