@@ -3,6 +3,8 @@
 import os
 import subprocess
 import sys
+import zipfile
+from pathlib import Path
 
 KILN = [sys.executable, "-m", "kiln"]
 
@@ -25,3 +27,13 @@ def test_invalid_recipe_names_the_field(tmp_path):
     proc = subprocess.run([*KILN, "build-recipes", "broken"], capture_output=True, text=True, env=env)
     assert proc.returncode == 1
     assert "no-such-type" in proc.stderr and "broken" in proc.stderr
+
+
+def test_shipped_wheels_are_compressed():
+    """Wheels are served as they are: a stored (uncompressed) entry costs download size."""
+    dist = Path(__file__).parents[1] / "dist"
+    stored = []
+    for wheel in sorted(dist.glob("*.whl")):
+        with zipfile.ZipFile(wheel) as zf:
+            stored += [f"{wheel.name}:{i.filename}" for i in zf.infolist() if i.compress_type == zipfile.ZIP_STORED and i.file_size > 1024]
+    assert stored == []

@@ -105,9 +105,18 @@ def make_wheel(tree: Path, name: str, version: str, tag: str, out_dir: Path) -> 
         entries = [(p.relative_to(tree).as_posix(), p.read_bytes()) for p in sorted(tree.rglob("*")) if p.is_file()]
         entries += [(path, text.encode()) for path, text in metadata.items()]
         for path, data in entries:
-            zf.writestr(zipfile.ZipInfo(path, date_time=(2020, 1, 1, 0, 0, 0)), data)
+            zf.writestr(_entry(path), data)
             digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
             record.append(f"{path},sha256={digest},{len(data)}")
         record.append(f"{dist_info}/RECORD,,")
-        zf.writestr(zipfile.ZipInfo(f"{dist_info}/RECORD", date_time=(2020, 1, 1, 0, 0, 0)), "\n".join(record) + "\n")
+        zf.writestr(_entry(f"{dist_info}/RECORD"), "\n".join(record) + "\n")
     return wheel
+
+
+def _entry(path: str) -> zipfile.ZipInfo:
+    """A deflated entry with a fixed timestamp, so rebuilt wheels are byte-identical.
+    (A ZipInfo passed to writestr keeps its own compress_type: ZIP_STORED unless set.)"""
+    info = zipfile.ZipInfo(path, date_time=(2020, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
