@@ -51,8 +51,11 @@ def report(results: dict[str, dict], peer_label: str) -> list[tuple[str, float, 
             print(f"  {f:<28} {r['raw_bytes'][f] / 1e6:8.3f} MB {r['gzip_bytes'][f] / 1e6:8.3f} MB")
         print(f"  {'total':<28} {sum(r['raw_bytes'].values()) / 1e6:8.3f} MB {sum(r['gzip_bytes'].values()) / 1e6:8.3f} MB")
         print(f"  cold init (ms, each a fresh process): {', '.join(f'{v:.0f}' for v in r['init_ms'])}")
-    size_k, size_p = sum(kiln["gzip_bytes"].values()), sum(peer["gzip_bytes"].values())
+    def total_mb(r: dict, key: str) -> float:
+        return sum(r[key].values()) / 1e6
+
     return [
-        ("core download, gzip -9 (MB)", size_k / 1e6, size_p / 1e6),
+        ("core download, gzip -9 (MB)", total_mb(kiln, "gzip_bytes"), total_mb(peer, "gzip_bytes")),
+        ("core download, uncompressed (MB)", total_mb(kiln, "raw_bytes"), total_mb(peer, "raw_bytes")),
         ("cold init, median (ms)", kiln["init_median_ms"], peer["init_median_ms"]),
     ]
