@@ -69,6 +69,41 @@ def test_pyproxy_generators_take_sent_values(node):
     assert values == [{"done": False, "value": 1}, {"done": False, "value": 42}, {"done": True}]
 
 
+def test_pyproxy_list_push_pop_and_generator_throw_return(node):
+    values = node.report("""
+        const kiln = await loadKiln();
+        const items = kiln.runPython("items = [1]\\nitems");
+        const length = items.push(2, 3);
+        const popped = items.pop();
+        const gen = kiln.runPython(`
+log = []
+def g():
+    try:
+        yield 1
+    except ValueError as e:
+        log.append('caught ' + str(e))
+        yield 2
+    finally:
+        log.append('closed')
+g()`);
+        const first = gen.next();
+        let thrown;
+        try { kiln.runPython("raise ValueError('boom')"); } catch (e) { thrown = e; }
+        const afterThrow = gen.throw(thrown);
+        const returned = gen.return(7);
+        const exhausted = kiln.runPython("def h():\\n    yield 1\\nh()");
+        exhausted.next();
+        const jsError = new RangeError("js side");
+        let escaped;
+        try { exhausted.throw(jsError); } catch (e) { escaped = [e === jsError, e.name, e.message]; }
+        report([length, popped, kiln.runPython("items").toJs(), first, afterThrow, returned, kiln.runPython("log").toJs(), escaped]);
+    """)
+    assert values[:3] == [3, 3, [1, 2]]
+    assert values[3:6] == [{"done": False, "value": 1}, {"done": False, "value": 2}, {"done": True, "value": 7}]
+    assert values[6] == ["caught boom", "closed"]
+    assert values[7] == [True, "RangeError", "js side"], "an uncaught JS error comes back as itself"
+
+
 def test_pyproxy_async_iteration_and_awaiting(node):
     values = node.report("""
         const kiln = await loadKiln();

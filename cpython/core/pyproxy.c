@@ -89,6 +89,11 @@ EMSCRIPTEN_KEEPALIVE int kiln_pyproxy_send(PyObject *generator, PyObject *value,
   }
 }
 
+/* Raise `exc` inside a generator at its paused yield: what generator.throw(exc) returns. */
+EMSCRIPTEN_KEEPALIVE PyObject *kiln_pyproxy_throw(PyObject *generator, PyObject *exc) {
+  return PyObject_CallMethod(generator, "throw", "O", exc);
+}
+
 EMSCRIPTEN_KEEPALIVE PyObject *kiln_pyproxy_dir(PyObject *obj) { return PyObject_Dir(obj); }
 
 /* 1 if the pending error is a KeyError (then cleared), else 0. */

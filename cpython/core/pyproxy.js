@@ -219,11 +219,31 @@ const pyproxyHandler = {
 /** Call a Python callable with JS arguments; keyword arguments from `kwargs`. */
 function callPython(state, args, kwargs) {
   if (!state.ptr) throw new Error(state.destroyedMessage);
+  return callObject(state.ptr, args, kwargs);
+}
+
+function callObject(ptr, args, kwargs) {
   const packed = packArguments(args, kwargs);
   try {
-    return pyToJsOwned(checkPy(callWasm(_kiln_pyproxy_call, state.ptr, packed.argv, packed.nargs, packed.kwnames)));
+    return pyToJsOwned(checkPy(callWasm(_kiln_pyproxy_call, ptr, packed.argv, packed.nargs, packed.kwnames)));
   } finally {
     releaseArguments(packed);
+  }
+}
+
+/** Call method `name` of a proxied object, without a throwaway PyProxy for the bound method. */
+function callMethod(proxy, name, ...args) {
+  const namePtr = pyName(name);
+  let method;
+  try {
+    method = checkPy(callWasm(_kiln_pyproxy_getattr, livePtr(proxy), namePtr));
+  } finally {
+    _kiln_decref(namePtr);
+  }
+  try {
+    return callObject(method, args);
+  } finally {
+    _kiln_decref(method);
   }
 }
 
@@ -438,23 +458,21 @@ const iteratorMethods = {
 const generatorMethods = {
   /** Raise `error` inside the generator (a PythonError raises its original exception). */
   throw(error) {
-    const method = getAttrOrUndefined(livePtr(this), "throw");
+    const ptr = livePtr(this);
+    // As an exception: a PythonError's own Python exception, else a JsException carrying `error`.
+    setPythonErrorFromJs(error);
+    const exc = _kiln_error_fetch();
     try {
-      return { done: false, value: method(error) };
+      return { done: false, value: pyToJsOwned(checkPy(callWasm(_kiln_pyproxy_throw, ptr, exc))) };
     } catch (e) {
       if (e instanceof PythonError && e.type === "StopIteration") return { done: true, value: undefined };
       throw e;
     } finally {
-      method.destroy();
+      _kiln_decref(exc);
     }
   },
   return(value) {
-    const close = getAttrOrUndefined(livePtr(this), "close");
-    try {
-      close();
-    } finally {
-      close.destroy();
-    }
+    callMethod(this, "close");
     return { done: true, value };
   },
 };
@@ -473,12 +491,7 @@ const awaitableMethods = {
 
 const asyncIterableMethods = {
   [Symbol.asyncIterator]() {
-    const aiter = getAttrOrUndefined(livePtr(this), "__aiter__");
-    try {
-      return aiter();
-    } finally {
-      aiter.destroy();
-    }
+    return callMethod(this, "__aiter__");
   },
 };
 
@@ -487,13 +500,7 @@ const asyncIteratorMethods = {
     return this;
   },
   async next() {
-    const anext = getAttrOrUndefined(livePtr(this), "__anext__");
-    let awaitable;
-    try {
-      awaitable = anext();
-    } finally {
-      anext.destroy();
-    }
+    const awaitable = callMethod(this, "__anext__");
     try {
       return { done: false, value: await awaitable };
     } catch (error) {
@@ -512,21 +519,11 @@ const bufferMethods = {
 
 const mutableSequenceMethods = {
   push(...items) {
-    const append = getAttrOrUndefined(livePtr(this), "append");
-    try {
-      for (const item of items) append(item);
-    } finally {
-      append.destroy();
-    }
+    for (const item of items) callMethod(this, "append", item);
     return callWasm(_kiln_pyproxy_length, livePtr(this));
   },
   pop() {
-    const pop = getAttrOrUndefined(livePtr(this), "pop");
-    try {
-      return pop();
-    } finally {
-      pop.destroy();
-    }
+    return callMethod(this, "pop");
   },
 };
 

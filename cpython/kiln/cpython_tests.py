@@ -66,13 +66,7 @@ def main(selected: list[str], node_major: str = "24") -> int:
         f"{'TOTAL':<22} {totals['run']:>6} {passed:>6} {totals['failures'] + totals['errors']:>6}"
         f" {totals['skipped']:>6} {totals['expected_failures']:>6}"
     )
-    platform_skips = sum(n for r in results for reason, n in r.get("skip_reasons", {}).items() if reason.startswith("kiln platform:"))
-    print(f"(of the skips, {platform_skips} are known Kiln platform failures listed with reasons in tests/cpython_gate/gate.toml)")
+    print(f"(of the skips, {node_harness.platform_skips(results)} are known Kiln platform failures listed with reasons in tests/cpython_gate/gate.toml)")
     failed = [r for r in results if _failed(r)]
-    for r in failed:
-        print(f"\n--- {r['module']} ---")
-        if "crashed" in r:
-            print(r["crashed"])
-        for test_id, message in r.get("problems", []):
-            print(f"  {test_id}: {message}")
+    node_harness.print_failures(failed, "module")
     return 1 if failed else 0

@@ -23,3 +23,18 @@ def run(script: Path, request: dict, *, marker: str, node_major: str, timeout: i
     # Node echoes the offending source line: of the minified glue, that is huge.
     tail = "\n".join(line[:300] for line in (proc.stdout + proc.stderr).splitlines()[-30:])
     return {"crashed": f"exit code {proc.returncode}\n{tail}"}
+
+
+def platform_skips(results: list[dict]) -> int:
+    """Skips whose reason marks a known Kiln platform failure."""
+    return sum(n for r in results for reason, n in r.get("skip_reasons", {}).items() if "kiln platform:" in reason)
+
+
+def print_failures(failed: list[dict], label: str) -> None:
+    """What went wrong in each failed result (`label` names its key: module or file)."""
+    for r in failed:
+        print(f"\n--- {r[label]} ---")
+        if "crashed" in r:
+            print(r["crashed"])
+        for test_id, message in r.get("problems", []):
+            print(f"  {test_id}: {message}")

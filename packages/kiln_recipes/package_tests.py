@@ -54,13 +54,7 @@ def main(name: str, node_major: str = "24") -> int:
             print(f"{r['file']:<48}" + "".join(f"{r[c]:>9}" for c in COLUMNS) + f"{r['seconds']:>9.1f}")
     totals = {c: sum(r.get(c, 0) for r in results) for c in COLUMNS}
     print(f"{'TOTAL':<48}" + "".join(f"{totals[c]:>9}" for c in COLUMNS))
-    platform = sum(n for r in results for reason, n in r.get("skip_reasons", {}).items() if "kiln platform:" in reason)
-    print(f"(of the skips, {platform} are known Kiln platform failures listed with reasons in tests/package_tests/{name}.toml)")
+    print(f"(of the skips, {node_harness.platform_skips(results)} are known Kiln platform failures listed with reasons in tests/package_tests/{name}.toml)")
     failed = [r for r in results if "crashed" in r or r["failed"] or r["errors"]]
-    for r in failed:
-        print(f"\n--- {r['file']} ---")
-        if "crashed" in r:
-            print(r["crashed"])
-        for test_id, message in r.get("problems", []):
-            print(f"  {test_id}: {message}")
+    node_harness.print_failures(failed, "file")
     return 1 if failed else 0
