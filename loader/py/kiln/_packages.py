@@ -1,9 +1,20 @@
-"""Installing package archives fetched by the loader (loader/src/packages.mjs)."""
+"""Installing package archives: wheels and zips fetched and verified by the
+loader (loader/src/packages/), and wheels micropip hands over through
+`pyodide_js._api.install`.
+
+Every archive is checked whole before anything is written: no member may
+leave its target folder. Inside an install transaction (kiln.install, and
+micropip.install through Kiln's adapter) wheels are only staged, and written
+when the whole install has succeeded, so a failed install leaves nothing.
+"""
 
 from __future__ import annotations
 
+import contextvars
 import importlib
+import io
 import os
+import posixpath
 import sys
 import sysconfig
 import zipfile
@@ -12,27 +23,101 @@ import zipfile
 DYNLIB_DIR = "/usr/lib"
 
 
-def _target(install_dir: str) -> str:
+class UnsafeArchive(ValueError):
+    """An archive member would be written outside its target folder."""
+
+
+def target_dir(install_dir: str) -> str:
     if install_dir == "site":
         return sysconfig.get_path("purelib")
     if install_dir == "dynlib":
         return DYNLIB_DIR
     if install_dir == "stdlib":
         return os.path.join(sys.prefix, "lib", f"python{sys.version_info.major}.{sys.version_info.minor}")
-    raise ValueError(f"unknown install_dir {install_dir!r} in the lock file")
+    if install_dir.startswith("/"):
+        return install_dir  # micropip passes the site-packages path itself
+    raise ValueError(f"unknown install_dir {install_dir!r}")
 
 
-def install_archive(path: str, install_dir: str) -> list[str]:
-    """Unpack a wheel or zip; return the paths of the side modules (.so) it holds."""
-    target = _target(install_dir)
-    os.makedirs(target, exist_ok=True)
-    with zipfile.ZipFile(path) as archive:
-        archive.extractall(target)
-        names = archive.namelist()
+def check_members(archive: zipfile.ZipFile, file_name: str) -> list[str]:
+    """The member names, refusing any that is absolute or climbs out with '..'."""
+    names = archive.namelist()
     for name in names:
-        if name.endswith(".dist-info/RECORD"):
-            with open(os.path.join(target, name.replace("RECORD", "INSTALLER")), "w") as marker:
-                marker.write("kiln\n")
-    os.remove(path)
+        normalized = posixpath.normpath(name.replace("\\", "/"))
+        if name.startswith(("/", "\\")) or normalized == ".." or normalized.startswith("../") or ":" in name.split("/", 1)[0]:
+            raise UnsafeArchive(f"{file_name}: refusing to install, member {name!r} would be written outside the install folder")
+    return names
+
+
+def _dist_info_dir(names: list[str]) -> str | None:
+    dirs = {name.split("/", 1)[0] for name in names if name.split("/", 1)[0].endswith(".dist-info")}
+    return dirs.pop() if len(dirs) == 1 else None
+
+
+def _write_archive(data: bytes, file_name: str, install_dir: str, metadata: dict[str, str]) -> list[str]:
+    """Unpack `data`; write `metadata` files into its .dist-info; return the
+    paths of the side modules (.so) it holds."""
+    target = target_dir(install_dir)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = check_members(archive, file_name)
+        os.makedirs(target, exist_ok=True)
+        archive.extractall(target)
+    dist_info = _dist_info_dir(names)
+    if dist_info is not None:
+        for name, text in metadata.items():
+            with open(os.path.join(target, dist_info, name), "w") as f:
+                f.write(text)
     importlib.invalidate_caches()
     return [os.path.join(target, name) for name in names if name.endswith(".so")]
+
+
+def install_archive(buffer, file_name: str, install_dir: str, source: str) -> list[str]:
+    """Install an archive the loader fetched and verified (a JS Uint8Array)."""
+    return _write_archive(buffer.to_bytes(), file_name, install_dir, {"INSTALLER": "kiln\n", "PYODIDE_SOURCE": source})
+
+
+class Transaction:
+    """Wheels staged by one install, written only when it succeeds."""
+
+    def __init__(self) -> None:
+        self.staged: list[tuple[bytes, str, str, dict[str, str]]] = []
+        self.ended = False
+
+    def stage(self, data: bytes, file_name: str, install_dir: str, metadata: dict[str, str]) -> None:
+        if self.ended:
+            raise RuntimeError(f"{file_name}: its install has already ended")
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:  # a bad zip fails now, before anything is written
+            check_members(archive, file_name)
+        self.staged.append((data, file_name, install_dir, metadata))
+
+    def commit(self) -> list[str]:
+        """Write every staged wheel; the side modules they hold."""
+        self.ended = True
+        side_modules = []
+        for data, file_name, install_dir, metadata in self.staged:
+            side_modules += _write_archive(data, file_name, install_dir, metadata)
+        return side_modules
+
+    def abort(self) -> list[str]:
+        """Drop every staged wheel; the file names dropped."""
+        self.ended = True
+        return [file_name for _, file_name, _, _ in self.staged]
+
+
+current_transaction: contextvars.ContextVar[Transaction | None] = contextvars.ContextVar("kiln_install", default=None)
+
+
+async def install_wheel(buffer, file_name: str, install_dir: str, metadata=None) -> None:
+    """micropip's `pyodide_js._api.install(buffer, filename, install_dir, metadata)`."""
+    data = buffer.to_bytes() if hasattr(buffer, "to_bytes") else bytes(buffer)
+    metadata = {str(k): str(v) for k, v in (metadata or {}).items()}
+    metadata.setdefault("INSTALLER", "kiln\n")
+    transaction = current_transaction.get()
+    if transaction is not None:
+        transaction.stage(data, file_name, install_dir, metadata)
+        return
+    from . import _host
+
+    side_modules = _write_archive(data, file_name, install_dir, metadata)
+    if side_modules:
+        await _host.packages.preloadSideModules(side_modules)

@@ -1,0 +1,31 @@
+// Side modules built twice: `<name>.so` (plain WebAssembly SIMD) and
+// `<name>.relaxed-simd.so` (with relaxed-SIMD fused multiply-adds, faster
+// where the engine has them). A package may ship both; the loader loads the
+// best one the engine accepts, under the plain one's name (the name its
+// dependents link against).
+
+const RELAXED_SUFFIX = ".relaxed-simd.so";
+
+// (func (param v128 v128 v128) (result v128) f64x2.relaxed_madd)
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 8, 1, 0x60, 3, 0x7b, 0x7b, 0x7b, 1, 0x7b, 3, 2, 1, 0,
+  0x0a, 0x0d, 1, 0x0b, 0, 0x20, 0, 0x20, 1, 0x20, 2, 0xfd, 0x87, 0x02, 0x0b,
+]);
+
+let relaxedSimd;
+
+export function engineHasRelaxedSimd() {
+  relaxedSimd ??= WebAssembly.validate(RELAXED_SIMD_PROBE);
+  return relaxedSimd;
+}
+
+/** The side modules to load: [{path, source}] (source: the file to read for path). */
+export function chooseVariants(paths) {
+  const variants = new Set(paths.filter((p) => p.endsWith(RELAXED_SUFFIX)));
+  return paths
+    .filter((p) => !variants.has(p))
+    .map((path) => {
+      const variant = path.slice(0, -".so".length) + RELAXED_SUFFIX;
+      return { path, source: variants.has(variant) && engineHasRelaxedSimd() ? variant : path };
+    });
+}
