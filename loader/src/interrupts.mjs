@@ -1,0 +1,79 @@
+// Interrupts (Ctrl-C) and sleeping, for one interpreter.
+//
+// The interrupt buffer (Pyodide's setInterruptBuffer) is read by CPython's
+// own Emscripten signal support while Python runs: writing 2 (SIGINT) raises
+// KeyboardInterrupt, or runs a Python SIGINT handler. Kiln also ends, early,
+// the waits where no Python code runs: time.sleep (blocking or through JSPI),
+// blocking reads, and awaits in runPythonAsync.
+
+import { IN_NODE } from "./host.mjs";
+
+const POLL_MS = 25;
+// Atomics.wait may block here: Node's main thread, and any worker (not a page's main thread).
+const CAN_BLOCK = typeof SharedArrayBuffer === "function" && (IN_NODE || typeof WorkerGlobalScope === "function");
+
+export function makeInterrupts(Module) {
+  let buffer = null;
+  let activeWaits = 0; // JSPI waits that an interrupt should end
+  const sleeper = CAN_BLOCK ? new Int32Array(new SharedArrayBuffer(4)) : null;
+  const pending = () => buffer !== null && buffer[0] !== 0;
+
+  return {
+    pending,
+
+    /** Pyodide's setInterruptBuffer: a typed array (on a SharedArrayBuffer to be written from another thread). */
+    setInterruptBuffer(array) {
+      if (array !== undefined && array !== null && !ArrayBuffer.isView(array)) {
+        throw new TypeError("kiln: setInterruptBuffer expects a typed array (e.g. a Uint8Array on a SharedArrayBuffer)");
+      }
+      buffer = array ?? null;
+      Module.Py_EmscriptenSignalBuffer = buffer ?? undefined;
+      Module._kiln_set_signal_handling(buffer ? 1 : 0);
+    },
+
+    /** Forget a request nobody acted on, so it does not hit the next run. */
+    clearStale() {
+      if (buffer) buffer[0] = 0;
+    },
+
+    /** Blocking sleep (Atomics.wait); "interrupted" if an interrupt cut it short. */
+    sleepBlocking(ms) {
+      const end = performance.now() + ms;
+      for (let left = ms; left > 0; left = end - performance.now()) {
+        if (pending()) return "interrupted";
+        Atomics.wait(sleeper, 0, 0, Math.min(left, POLL_MS));
+      }
+      return pending() ? "interrupted" : "done";
+    },
+
+    /** A timer promise (for JSPI): resolves early with "interrupted". */
+    sleepPromise(ms) {
+      activeWaits++;
+      return new Promise((resolve) => {
+        const end = performance.now() + ms;
+        const tick = () => {
+          const left = end - performance.now();
+          if (pending() || left <= 0) {
+            activeWaits--;
+            resolve(pending() ? "interrupted" : "done");
+          } else {
+            setTimeout(tick, Math.min(left, POLL_MS));
+          }
+        };
+        tick();
+      });
+    },
+
+    canBlock: CAN_BLOCK,
+
+    /** While a runPythonAsync call awaits: an interrupt cancels its task with
+     * KeyboardInterrupt (unless a JSPI wait will see it first). Returns a stop function. */
+    watchAsyncRun(interruptRuns) {
+      if (!buffer) return () => {};
+      const timer = setInterval(() => {
+        if (pending() && activeWaits === 0) interruptRuns();
+      }, POLL_MS);
+      return () => clearInterval(timer);
+    },
+  };
+}
