@@ -7,6 +7,8 @@ archives) leaves its file plus package.json, the lock-file entry.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import shutil
@@ -16,12 +18,18 @@ from pathlib import Path
 
 from kiln import config, cpython_build, log, shell, sources, toolchain
 
-from . import pyodide_env, wheels
+from . import pyodide_env, wasm_signatures, wheels
 from . import recipe as recipes
 from .recipe import Recipe, RecipeError
 
 PACKAGE_JSON = "package.json"
-_TOOL_FILES = [Path(__file__), Path(wheels.__file__), Path(pyodide_env.__file__), Path(__file__).with_name("pyodide_driver.py")]
+# Bump when what a recipe's build script sees changes (script_env, the
+# folders it writes to): library builds are cached by it, not by this file.
+SCRIPT_ENV_VERSION = "script-env-2"
+_TOOL_FILES = [
+    Path(__file__), Path(wheels.__file__), Path(pyodide_env.__file__), Path(wasm_signatures.__file__),
+    Path(__file__).with_name("pyodide_driver.py"),
+]
 
 
 @cache
@@ -30,7 +38,12 @@ def input_hash(name: str) -> str:
     build tools or a dependency changes."""
     rec = recipes.load(name)
     parts = [rec.own_hash(), rec.meta.source.sha256 or "", toolchain.toolchain_id()]
-    if rec.type != "static_library":
+    # C libraries depend on the toolchain and their recipe (and shared ones on
+    # how their script runs); Python packages also on the CPython build (the
+    # ABI) and on Kiln's wheel tools.
+    if rec.type == "shared_library":
+        parts.append(SCRIPT_ENV_VERSION)
+    elif rec.type != "static_library":
         parts.append(cpython_build.wasm_key())
         parts += [hashlib.sha256(p.read_bytes()).hexdigest() for p in _TOOL_FILES]
     parts += [f"{dep}={input_hash(dep)}" for dep in sorted(rec.host_dependencies)]
@@ -77,6 +90,24 @@ _reported_cached: set[Path] = set()  # log each cache hit once per process
 
 def ensure_built(name: str, *, force: bool = False) -> Path:
     """Return the output folder of recipe `name`, building it if needed."""
+    with _build_lock(name):
+        return _ensure_built(name, force=force)
+
+
+@contextlib.contextmanager
+def _build_lock(name: str):
+    """One build of a recipe at a time, across kiln processes (they share its work folder)."""
+    config.BUILD_CACHE.mkdir(parents=True, exist_ok=True)
+    with open(config.BUILD_CACHE / f".lock-{name}", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.info(f"{name}: another kiln process is building it; waiting")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _ensure_built(name: str, *, force: bool = False) -> Path:
     out = output_dir(name)
     if out.exists() and not force:
         if out not in _reported_cached:
@@ -212,6 +243,8 @@ def _build_python_package(rec: Recipe, work: Path, out: Path) -> None:
     driver = Path(__file__).with_name("pyodide_driver.py")
     env = pyodide_env.build_env(root)
     env["KILN_LIBS"] = str(build_dir.parent / "libs")
+    # pkg-config finds the build dependencies' .pc files, and nothing of the build machine's.
+    env["PKG_CONFIG_LIBDIR"] = str(build_dir.parent / "libs" / "lib" / "pkgconfig")
     try:
         shell.run([shutil.which("python3", path=env["PATH"]), str(driver), str(recipe_copy), str(build_dir)], env=env)
     except shell.CommandFailed as error:
@@ -222,6 +255,7 @@ def _build_python_package(rec: Recipe, work: Path, out: Path) -> None:
     if len(built) != 1:
         raise RecipeError(f"building {rec.name} gave {len(built)} wheels: {[w.name for w in built]}")
     wheel = wheels.retag(built[0])
+    _check_shared_library_signatures(rec, wheel)
     target = out / wheel.name
     shutil.copy2(wheel, target)
     tests = out / f"{rec.name}-tests-{rec.version}.zip"
@@ -230,6 +264,23 @@ def _build_python_package(rec: Recipe, work: Path, out: Path) -> None:
         rec, out, target, install_dir="site", imports=rec.top_level or wheels.top_level_names(target),
         tests=tests if has_tests else None,
     )
+
+
+def _check_shared_library_signatures(rec: Recipe, wheel: Path) -> None:
+    """A wheel's side modules must import the functions of the shared libraries
+    it links with the types those define (a mismatch traps in wasm)."""
+    libraries = [
+        library
+        for dep in rec.host_dependencies
+        if recipes.load(dep).type == "shared_library"
+        for library in sorted((ensure_built(dep) / "lib").glob("*.so"))
+    ]
+    if libraries:
+        try:
+            wasm_signatures.check_against_libraries(wheel, libraries)
+        except ValueError as error:
+            raise RecipeError(f"recipe {rec.name}: {error}") from None
+        log.info(f"{rec.name}: function signatures agree with {', '.join(p.name for p in libraries)}")
 
 
 def _write_package_json(rec: Recipe, out: Path, file: Path, *, install_dir: str, imports: list[str], tests: Path | None = None) -> None:
@@ -260,6 +311,7 @@ def script_env(rec: Recipe, prefix: Path, src: Path) -> dict[str, str]:
         "SIDE_MODULE_CFLAGS": f"{cflags} {dep_cflags}".strip(),
         "SIDE_MODULE_LDFLAGS": f"{config.SIDE_MODULE_LDFLAGS} {rec.meta.build.ldflags} {dep_ldflags}".strip(),
         "HOST_CC": "gcc",
+        "PKGDIR": str(rec.dir),  # the recipe folder (helper scripts next to meta.yaml)
     }
 
 

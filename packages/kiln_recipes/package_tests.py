@@ -1,12 +1,16 @@
 """`kiln test-package NAME`: a package's own test suite, run inside WASM under Node.
 
-What to run and the known platform failures (each with its reason) live in
-tests/package_tests/<name>.toml. Each test path runs in a fresh process.
+What to run, the fewest tests each path must pass and its known platform
+failures (each with its reason) live in tests/package_tests/<name>.toml.
+Each path runs in a fresh process. The gate fails on any failure, on a
+pytest exit status other than 0, and on a path passing fewer tests than its
+minimum, so a suite that silently stops collecting cannot pass.
 """
 
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 
 from kiln import config, log, node_harness, toolchain
@@ -18,23 +22,34 @@ SITE_PACKAGES = config.WASM_SITE_PACKAGES
 
 
 def load_suite(name: str) -> dict:
-    path = SUITES / f"{name}.toml"
+    """The suite named `name` (tests/package_tests/<name>.toml), or a toml file's path."""
+    path = Path(name) if name.endswith(".toml") else SUITES / f"{name}.toml"
     if not path.exists():
         raise KilnError(f"no test suite for {name!r} (looked for {path})")
     return tomllib.loads(path.read_text())
 
 
 def run_path(suite: dict, path: str, node_major: str) -> dict:
+    spec = suite["paths"][path]
     request = {
         "label": path,
         "packages": suite["packages"],
         "pytest_args": suite.get("pytest_args", []),
-        "paths": [f"{SITE_PACKAGES}/{path}"],
-        "known": suite.get("known_failures", {}),
+        "paths": [path if path.startswith("/") else f"{SITE_PACKAGES}/{path}"],
+        "known": spec.get("known_failures", {}),
+        # Extra files put into the WASM file system first: {wasm path: host path}.
+        "setup_files": {target: Path(source).read_text() for target, source in suite.get("setup_files", {}).items()},
     }
     timeout = suite.get("timeout", 1800)
     result = node_harness.run(SUITES / "run_pytest.mjs", request, marker=RESULT_MARK, node_major=node_major, timeout=timeout)
-    return {"file": path, **result}
+    result = {"file": path, **result}
+    if "crashed" not in result:
+        minimum = spec["min_passed"]
+        if result["passed"] < minimum:
+            result.setdefault("problems", []).append((path, f"only {result['passed']} tests passed, fewer than its minimum of {minimum}"))
+        if result["exit_code"] != 0:
+            result.setdefault("problems", []).append((path, f"pytest exited with status {result['exit_code']}"))
+    return result
 
 
 COLUMNS = ("passed", "failed", "errors", "skipped", "xfailed", "xpassed")
@@ -54,7 +69,7 @@ def main(name: str, node_major: str = "24") -> int:
             print(f"{r['file']:<48}" + "".join(f"{r[c]:>9}" for c in COLUMNS) + f"{r['seconds']:>9.1f}")
     totals = {c: sum(r.get(c, 0) for r in results) for c in COLUMNS}
     print(f"{'TOTAL':<48}" + "".join(f"{totals[c]:>9}" for c in COLUMNS))
-    print(f"(of the skips, {node_harness.platform_skips(results)} are known Kiln platform failures listed with reasons in tests/package_tests/{name}.toml)")
-    failed = [r for r in results if "crashed" in r or r["failed"] or r["errors"]]
+    print(f"(xfailed includes the known Kiln platform failures listed with reasons in tests/package_tests/{name}.toml)")
+    failed = [r for r in results if "crashed" in r or r["failed"] or r["errors"] or r.get("problems")]
     node_harness.print_failures(failed, "file")
     return 1 if failed else 0
