@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import subprocess
 import textwrap
-import threading
 from pathlib import Path
 
 import pytest
 
 from kiln import config, toolchain
+
+from servers.package_index import PackageIndex
+from servers.server import TestServer
 
 TESTS = Path(__file__).parent
 PAGES = TESTS / "pages"
@@ -24,6 +24,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # A host name that is not a secure context (127.0.0.1 is), for plain-http page tests.
+    "--host-resolver-rules=MAP kiln.test 127.0.0.1",
 ]
 
 
@@ -88,26 +90,6 @@ def node24(tmp_path) -> NodeRunner:
     return NodeRunner("24", tmp_path)
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".mjs": "text/javascript",
-        ".js": "text/javascript",
-        ".wasm": "application/wasm",
-        ".zip": "application/zip",
-    }
-
-    def end_headers(self):
-        # Cross-origin isolation, so pages may use SharedArrayBuffer.
-        self.send_header("Cross-Origin-Opener-Policy", "same-origin")
-        self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="session")
 def http_root(tmp_path_factory) -> Path:
     """What the test server serves: /dist/, /pages/ and /conformance/."""
@@ -119,15 +101,86 @@ def http_root(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def server_url(http_root) -> str:
-    handler = functools.partial(_Handler, directory=str(http_root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+def package_index(tmp_path_factory) -> PackageIndex:
+    """Real PyPI wheels (pinned by sha256) and one built here, as an index."""
+    return PackageIndex(tmp_path_factory.mktemp("index"))
+
+
+@pytest.fixture(scope="session")
+def test_server(http_root, package_index):
+    """dist/, the test pages, /api/ endpoints and /index/, cross-origin isolated."""
+    server = TestServer(http_root, index=package_index)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def server_url(test_server) -> str:
+    return test_server.url
+
+
+@pytest.fixture(scope="session")
+def plain_server(http_root, package_index):
+    """The same, without COOP/COEP: no SharedArrayBuffer for pages served by it."""
+    server = TestServer(http_root, index=package_index, isolated=False)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def tls_server(http_root, tmp_path_factory):
+    """An HTTPS twin whose self-signed certificate nobody trusts."""
+    server = TestServer(http_root, tls_dir=tmp_path_factory.mktemp("tls"))
+    yield server
+    server.close()
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": str(config.CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+class BrowserRunner:
+    """Runs the body of an async JS function (with `loadKiln` in scope) in
+    Chromium: on the page's main thread, or in a module Web Worker."""
+
+    def __init__(self, page, base_url: str):
+        self.page = page
+        self.base_url = base_url
+        page.goto(f"{base_url}/pages/blank.html")
+
+    def main(self, body: str, timeout: float = 120_000):
+        self.page.set_default_timeout(timeout)
+        return self.page.evaluate(f"async () => {{ {body} }}")
+
+    def worker(self, body: str, timeout: float = 120_000):
+        self.page.set_default_timeout(timeout)
+        result = self.page.evaluate(
+            """(body) => new Promise((resolve) => {
+                const worker = new Worker("/pages/eval-worker.mjs", { type: "module" });
+                worker.onmessage = (event) => {
+                  if (event.data.ready) return worker.postMessage({ body });
+                  worker.terminate();
+                  resolve(event.data);
+                };
+                worker.onerror = (event) => resolve({ error: event.message });
+            })""",
+            body,
+        )
+        if "error" in result:
+            raise AssertionError(f"worker failed: {result['error']}")
+        return result["value"]
+
+
+@pytest.fixture
+def browser(page, server_url) -> BrowserRunner:
+    """Chromium on a cross-origin isolated page (SharedArrayBuffer available)."""
+    return BrowserRunner(page, server_url)
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where tests leave screenshots (test-results/, ignored by git)."""
+    folder = TESTS.parent / "test-results"
+    folder.mkdir(exist_ok=True)
+    return folder

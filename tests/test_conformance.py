@@ -48,3 +48,24 @@ def test_pyodide_snippets_pass_on_kiln_in_chromium(page, server_url):
     failed = [r for r in results if not r["ok"]]
     assert len(results) >= MIN_SNIPPETS
     assert failed == []
+
+
+CONSOLE_RUNNER = Path(__file__).parent / "conformance" / "run_console.mjs"
+
+
+def _console_results(folder: Path) -> dict:
+    proc = subprocess.run(
+        [str(toolchain.node_binary("24")), str(CONSOLE_RUNNER), str(folder)], capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_console_api_behaves_as_pyodides():
+    """Same inputs to pyodide.console on Kiln and on Pyodide 314: same results."""
+    sys.path.insert(0, str(config.BENCHMARK_DIR))
+    import peer
+
+    kiln = _console_results(config.DIST)
+    pyodide = _console_results(peer.pyodide_dir())
+    assert kiln == pyodide

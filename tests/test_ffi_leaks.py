@@ -43,3 +43,36 @@ round_trip`);
         assert after["heapUsedBytes"] - before["heapUsedBytes"] < 512 * 1024
         assert after["wasmMemoryBytes"] - before["wasmMemoryBytes"] <= 1024 * 1024
         assert after["gcObjects"] - before["gcObjects"] < 500
+
+
+def test_errors_failed_conversions_and_hashes_stay_bounded(node24, capsys):
+    """PythonErrors kept in JS do not keep their frames' locals; a deep toPy that
+    fails half-way frees what it built; hashing JS values fills no table."""
+    values = node24.report("""
+        const kiln = await loadKiln();
+        const pyObjects = kiln.runPython("import gc\\nlambda: (gc.collect(), len(gc.get_objects()))[1]");
+        const snapshot = () => ({ ...kiln.debugCounters(), gcObjects: pyObjects(), jsHeap: (globalThis.gc?.(), process.memoryUsage().heapUsed) });
+        const fail = kiln.runPython(`
+def fail(i):
+    payload = bytearray(100_000)   # a large local in the failing frame
+    raise ValueError(i)
+fail`);
+        const kept = [];
+        const hostile = () => ({ a: [1, 2, { b: "x" }], get c() { throw new Error("getter fails"); } });
+        const hashSymbols = kiln.runPython("import js\\ndef h(n):\\n  for i in range(n): hash(js.Symbol(f's{i}'))\\nh");
+        const before = snapshot();
+        for (let i = 0; i < 2000; i++) {
+          try { fail(i); } catch (e) { kept.push(e); }   // 2,000 errors kept alive in JS
+          try { kiln.toPy(hostile()); } catch {}
+        }
+        hashSymbols(100000);
+        const after = snapshot();
+        report({ before, after, kept: kept.length });
+    """, node_args=("--expose-gc",), timeout=600)
+    before, after = values["before"], values["after"]
+    with capsys.disabled():
+        print(f"\nbounded: {values['kept']} kept PythonErrors, 2,000 failed toPy, 100,000 hashes:\n  before {before}\n  after  {after}")
+    # 2,000 frames holding 100 kB each would be 200 MB.
+    assert after["heapUsedBytes"] - before["heapUsedBytes"] < 8 * 1024 * 1024
+    assert after["jsRefs"] - before["jsRefs"] <= 10
+    assert after["jsHeap"] - before["jsHeap"] < 16 * 1024 * 1024

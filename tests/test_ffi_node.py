@@ -178,8 +178,38 @@ def test_copy_destroy_dispose_and_use_after_destroy(node):
         try { String(custom); } catch (e) { errors.push(e.message); }
         report([copy.length, errors]);
     """)
-    destroyed = "This PyProxy was destroyed: its Python object can no longer be used"
-    assert values == [2, [destroyed, "second destroy is a no-op", destroyed, "custom message"]]
+    copy_length, errors = values
+    assert copy_length == 2
+    assert errors[0].startswith("This PyProxy of a Python list was destroyed (at ")
+    assert errors[0].endswith("its Python object can no longer be used")
+    assert errors[1] == "second destroy is a no-op"
+    assert errors[2].startswith("This PyProxy of a Python dict was destroyed")
+    assert errors[3].startswith("This PyProxy of a Python object was destroyed") and errors[3].endswith("custom message")
+
+
+def test_every_trap_and_method_of_a_destroyed_proxy_throws_the_same_error(node):
+    values = node.report("""
+        const kiln = await loadKiln();
+        const results = {};
+        const attempts = {
+          keys: (p) => Object.keys(p), has: (p) => "x" in p, deleteProperty: (p) => delete p.x,
+          get: (p) => p.x, set: (p) => { p.x = 1; }, ownDescriptor: (p) => Object.getOwnPropertyDescriptor(p, "x"),
+          apply: (p) => p(), toJs: (p) => p.toJs(), getBuffer: (p) => p.getBuffer(), iterate: (p) => [...p],
+          type: (p) => p.type, toString: (p) => String(p), copy: (p) => p.copy(), callKwargs: (p) => p.callKwargs({}),
+          item: (p) => p.get(0), length: (p) => p.length, promising: (p) => p.callPromising(),
+        };
+        for (const [name, attempt] of Object.entries(attempts)) {
+          const proxy = kiln.runPython("class Thing(bytearray):\n  def __call__(self): return 1\nThing(b'ab')");
+          proxy.destroy();
+          try { const r = attempt(proxy); results[name] = r instanceof Promise ? await r.then(() => "no error", (e) => e.message) : "no error"; }
+          catch (e) { results[name] = e.message; }
+        }
+        report([results, kiln.runPython("1 + 1")]);
+    """)
+    results, alive = values
+    for name, message in results.items():
+        assert message.startswith("This PyProxy of a Python Thing was destroyed"), (name, message)
+    assert alive == 2
 
 
 def test_get_buffer_views_python_memory_without_copying(node):
@@ -196,6 +226,46 @@ def test_get_buffer_views_python_memory_without_copying(node):
         report([info, kiln.runPython("list(arr)").toJs(), readonly]);
     """)
     assert values == [["d", 8, 1, [3], False, "Float64Array"], [1.5, 20, 3.5], [True, [120, 121, 122]]]
+
+
+def test_get_buffer_follows_strides_of_non_contiguous_buffers(node):
+    """Pyodide's contract: data spans the buffer's memory, offset and strides in elements."""
+    values = node.report("""
+        const kiln = await loadKiln();
+        const read = (view) => {
+          const out = [];
+          const walk = (dim, at) => {
+            if (dim === view.ndim) { out.push(Number(view.data[at])); return; }
+            for (let i = 0; i < view.shape[dim]; i++) walk(dim + 1, at + i * view.strides[dim]);
+          };
+          walk(0, view.offset);
+          const info = [out, view.shape, view.strides, view.offset, view.c_contiguous, view.f_contiguous];
+          view.release();
+          return info;
+        };
+        kiln.runPython("import array; a = array.array('d', range(10)); m = memoryview(a)");
+        const results = {
+          step2: read(kiln.runPython("m[::2]").getBuffer()),
+          reversed: read(kiln.runPython("m[::-1]").getBuffer()),
+          reversedStep3: read(kiln.runPython("m[8::-3]").getBuffer()),
+          twoD: read(kiln.runPython("m.cast('B').cast('d', (2, 5))").getBuffer()),
+          transposedLike: read(kiln.runPython("m.cast('B').cast('d', (2, 5))[::-1]").getBuffer()),
+        };
+        const errors = [];
+        try { kiln.runPython("m").getBuffer("process"); } catch (e) { errors.push(e.message); }
+        try { kiln.runPython("memoryview(b'abcd')[1:]").getBuffer("Float64Array"); } catch (e) { errors.push(e.message); }
+        // A failed view does not keep the Python buffer held: the array can still grow.
+        errors.push(kiln.runPython("a.append(1.0); len(a)"));
+        report([results, errors]);
+    """)
+    results, errors = values
+    assert results["step2"] == [[0, 2, 4, 6, 8], [5], [2], 0, False, False]
+    assert results["reversed"] == [[9, 8, 7, 6, 5, 4, 3, 2, 1, 0], [10], [-1], 9, False, False]
+    assert results["reversedStep3"] == [[8, 5, 2], [3], [-3], 6, False, False]
+    assert results["twoD"] == [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [2, 5], [5, 1], 0, True, False]
+    assert results["transposedLike"][0] == [5, 6, 7, 8, 9, 0, 1, 2, 3, 4]
+    assert errors[0].startswith('getBuffer: "process" is not a typed array type')
+    assert errors[1].startswith("getBuffer: the buffer's strides") and errors[2] == 11
 
 
 def test_tostring_is_python_repr_and_type_names_the_class(node):
@@ -609,3 +679,18 @@ import asyncio
 await eval_code_async("import asyncio\\\\nawait asyncio.sleep(0)\\\\n6 * 7")`));
     """)
     assert values == 42
+
+
+def test_bound_js_method_keeps_its_this_when_passed_back_to_js(node):
+    """jsproxy.bind(obj) is a real bound function: JS calling it later (a timer) gets the right `this`."""
+    value = node.report("""
+        const kiln = await loadKiln();
+        report(await kiln.runPythonAsync(`
+import asyncio
+from js import AbortController, setTimeout
+controller = AbortController.new()
+setTimeout(controller.abort.bind(controller), 10)
+await asyncio.sleep(0.1)
+controller.signal.aborted`));
+    """)
+    assert value is True

@@ -33,6 +33,21 @@ function callWasm(fn, a, b, c, d) {
   }
 }
 
+/** Drop a reference: that may run Python code (__del__), so it goes through
+ * the same guard as every call into WASM. */
+function decref(ptr) {
+  if (!fatalError) callWasm(_kiln_decref, ptr);
+}
+
+/** decref from a FinalizationRegistry callback: nobody up the stack to throw to. */
+function decrefFromFinalizer(ptr) {
+  try {
+    decref(ptr);
+  } catch (error) {
+    console.error("kiln: releasing a Python object after garbage collection failed:", error);
+  }
+}
+
 /** Emscripten's socket emulation tunnels TCP over WebSockets to a proxy few
  * have; without one, its calls throw JS errors through C frames (in Node,
  * require("ws") fails). Refuse sockets up front, as an OSError Python handles. */
@@ -71,7 +86,9 @@ Module.kilnBridge = {
     const module = checkPy(callWasm(_kiln_runtime_module));
     for (const name of [
       "run_code", "run_code_async", "as_js_promise", "register_js_module", "unregister_js_module",
-      "pyimport", "main_globals", "find_imports", "install_archive", "set_package_host", "sha256_hex",
+      "pyimport", "main_globals", "find_imports", "install_archive", "check_archive", "install_wheel",
+      "install_requirements", "set_host", "sha256_hex", "interrupt_async_runs",
+      "check_signals", "builtins_dict", "unpack_archive",
     ]) {
       runtime[toCamel(name)] = runtimeFunction(module, name);
     }
@@ -88,6 +105,10 @@ Module.kilnBridge = {
   jsToPyDeep,
   checkPy,
   liveCounts: () => ({ jsRefs: liveRefCount(), pyproxies: livePyProxies }),
+  /** get(key) of `proxy` (a dict) answers from `fallback` for a missing key. */
+  setGetFallback(proxy, fallback) {
+    stateOf(proxy).getFallback = fallback;
+  },
   jspiAvailable: () => jspiAvailable,
 };
 

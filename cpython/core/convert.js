@@ -19,7 +19,7 @@ function pyStrToJs(ptr) {
   const bytes = checkPy(_kiln_py_str_utf16(ptr));
   const start = _kiln_py_bytes_data(bytes);
   const text = utf16Decoder.decode(HEAPU8.subarray(start, start + _kiln_py_bytes_size(bytes)));
-  _kiln_decref(bytes);
+  decref(bytes);
   return text;
 }
 
@@ -29,7 +29,7 @@ function pyIntToJs(ptr) {
   }
   const hex = checkPy(_kiln_py_int_to_hex(ptr));
   const text = pyStrToJs(hex);
-  _kiln_decref(hex);
+  decref(hex);
   return text.startsWith("-") ? -BigInt(text.slice(1)) : BigInt(text);
 }
 
@@ -59,7 +59,7 @@ function pyToJsOwned(ptr) {
   try {
     return pyToJs(ptr);
   } finally {
-    _kiln_decref(ptr);
+    decref(ptr);
   }
 }
 

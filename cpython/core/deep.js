@@ -129,11 +129,11 @@ function* pythonItems(ptr) {
       try {
         yield item;
       } finally {
-        if (!fatalError) _kiln_decref(item);
+        decref(item);
       }
     }
   } finally {
-    if (!fatalError) _kiln_decref(iterator);
+    decref(iterator);
   }
 }
 
@@ -170,27 +170,34 @@ function jsToPyDeep(root, options = {}) {
     }
     if (depth === 0) return jsToPyChecked(value);
     if (Array.isArray(value)) {
-      const list = remember(value, checkPy(_kiln_py_list_new()));
-      for (const item of value) {
-        if (_kiln_py_list_append_steal(list, convert(item, depth - 1)) < 0) throw takePythonError();
-      }
-      return list;
+      return container(value, _kiln_py_list_new, (list) => {
+        for (const item of value) {
+          if (_kiln_py_list_append_steal(list, convert(item, depth - 1)) < 0) throw takePythonError();
+        }
+      });
     }
     if (value instanceof Map || (typeof value === "object" && isPlainObject(value))) {
-      const dict = remember(value, checkPy(_kiln_py_dict_new()));
-      const entries = value instanceof Map ? value.entries() : Object.entries(value);
-      for (const [key, item] of entries) {
-        const keyPtr = convert(key, depth - 1);
-        if (_kiln_py_dict_set_steal(dict, keyPtr, convert(item, depth - 1)) < 0) throw takePythonError();
-      }
-      return dict;
+      return container(value, _kiln_py_dict_new, (dict) => {
+        const entries = value instanceof Map ? value.entries() : Object.entries(value);
+        for (const [key, item] of entries) {
+          const keyPtr = convert(key, depth - 1);
+          let itemPtr;
+          try {
+            itemPtr = convert(item, depth - 1);
+          } catch (error) {
+            decref(keyPtr);
+            throw error;
+          }
+          if (_kiln_py_dict_set_steal(dict, keyPtr, itemPtr) < 0) throw takePythonError();
+        }
+      });
     }
     if (value instanceof Set) {
-      const set = remember(value, checkPy(_kiln_py_set_new()));
-      for (const item of value) {
-        if (_kiln_py_set_add_steal(set, convert(item, depth - 1)) < 0) throw takePythonError();
-      }
-      return set;
+      return container(value, _kiln_py_set_new, (set) => {
+        for (const item of value) {
+          if (_kiln_py_set_add_steal(set, convert(item, depth - 1)) < 0) throw takePythonError();
+        }
+      });
     }
     if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
       return remember(value, bufferToMemoryview(value));
@@ -207,14 +214,24 @@ function jsToPyDeep(root, options = {}) {
     return jsToPyChecked(value);
   }
 
+  /** A new container filled by `fill`; on an error it is freed, so nothing
+   * built so far leaks (what it already holds goes with it). */
+  function container(value, create, fill) {
+    const ptr = remember(value, checkPy(create()));
+    try {
+      fill(ptr);
+    } catch (error) {
+      memo.delete(value);
+      decref(ptr);
+      throw error;
+    }
+    return ptr;
+  }
+
   try {
     return convert(root, depthLimit);
-  } catch (error) {
-    // Free the partly built structure: the root owns everything in it.
-    if (memo.has(root)) _kiln_decref(memo.get(root));
-    throw error;
   } finally {
-    cached.forEach((ptr) => _kiln_decref(ptr));
+    cached.forEach((ptr) => decref(ptr));
   }
 }
 

@@ -14,7 +14,7 @@ Object.defineProperty(PythonError.prototype, "name", { value: "PythonError" });
 // The Python exception behind each PythonError, kept alive while the error
 // lives, so it can be raised again if the error goes back into Python.
 const pythonErrorExceptions = new WeakMap();
-const pythonErrorFinalizer = new FinalizationRegistry((ptr) => _kiln_decref(ptr));
+const pythonErrorFinalizer = new FinalizationRegistry((ptr) => decrefFromFinalizer(ptr));
 
 /** The JS error for a (borrowed) Python exception: the original JS error if
  * it is a JsException, else a PythonError holding a reference to it. */
@@ -24,7 +24,8 @@ function pythonErrorFor(exc) {
     return getRef(jsRef);
   }
   const type = UTF8ToString(_kiln_error_type_name(exc));
-  const textPtr = _kiln_error_format(exc);
+  // Formatting runs Python code (traceback), so it goes through the guard.
+  const textPtr = callWasm(_kiln_error_format, exc);
   const text = UTF8ToString(textPtr);
   _free(textPtr);
   const error = new PythonError(type, text);
@@ -43,7 +44,7 @@ function takePythonError() {
   try {
     return pythonErrorFor(exc);
   } finally {
-    _kiln_decref(exc);
+    decref(exc);
   }
 }
 

@@ -36,14 +36,14 @@ async function jspiAwait(ref) {
 
 /** Like callPython, through the promising entry: the callee may block. */
 async function callPythonPromising(state, args, kwargs) {
-  if (!state.ptr) throw new Error(state.destroyedMessage);
+  const ptr = liveState(state);
   if (!jspiAvailable) return callPython(state, args, kwargs);
   if (fatalError) callWasm(() => 0);
   const packed = packArguments(args, kwargs);
   try {
     let result;
     try {
-      result = await promisingCall(state.ptr, packed.argv, packed.nargs, packed.kwnames);
+      result = await promisingCall(ptr, packed.argv, packed.nargs, packed.kwnames);
     } catch (error) {
       fatalError = error;
       throw new Error(`kiln: fatal error inside the WASM runtime: ${error.message}. Python's state is lost; start a new runtime with loadKiln()`, { cause: error });

@@ -345,12 +345,28 @@ static PyObject *register_jsproxy_mixins(PyObject *module, PyObject *mapping) {
 }
 
 /* Hand `this` over: a copy of `function` calling with the given `this`. */
+/* A bound JS function (Function.prototype.bind): it keeps its `this` when it
+ * goes back to JS too (e.g. passed to setTimeout). 0 with an error set if
+ * `fn` is not a function. */
+EM_JS(JsRef, js_bind_ref, (JsRef fn, JsRef self), {
+  try {
+    return newRef(Function.prototype.bind.call(getRef(fn), getRef(self)));
+  } catch (error) {
+    setPythonErrorFromJs(error);
+    return 0;
+  }
+});
+
 static PyObject *jsproxy_bind(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
   if (nargs != 2 || !JsProxy_Check(args[0]) || !JsProxy_Check(args[1])) {
     PyErr_SetString(PyExc_TypeError, "bind(function: JsProxy, this: JsProxy)");
     return NULL;
   }
-  return JsProxy_new(kiln_ref_dup(JSPROXY(args[0])->ref), kiln_ref_dup(JSPROXY(args[1])->ref));
+  JsRef bound = js_bind_ref(JSPROXY(args[0])->ref, JSPROXY(args[1])->ref);
+  if (bound == 0) {
+    return NULL;
+  }
+  return JsProxy_new(bound, kiln_ref_dup(JSPROXY(args[1])->ref));
 }
 
 static PyMethodDef jsproxy_module_methods[] = {

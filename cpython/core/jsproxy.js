@@ -53,19 +53,25 @@ function jsFlags(value) {
   return flags;
 }
 
-// Equal (===) values get equal numbers: the hash of a JsProxy.
+// Equal (===) values get equal numbers: the hash of a JsProxy. Objects are
+// numbered (a WeakMap: nothing is kept alive); primitives are hashed from
+// their value, so no table grows with every value ever hashed.
 const identities = new WeakMap();
-const primitiveIdentities = new Map();
 let nextIdentity = 1;
 
 function jsIdentity(value) {
-  const table = (typeof value === "object" && value !== null) || typeof value === "function" ? identities : primitiveIdentities;
-  let id = table.get(value);
-  if (id === undefined) {
-    id = nextIdentity++;
-    table.set(value, id);
+  if ((typeof value === "object" && value !== null) || typeof value === "function") {
+    let id = identities.get(value);
+    if (id === undefined) {
+      id = nextIdentity++;
+      identities.set(value, id);
+    }
+    return id;
   }
-  return id;
+  const text = `${typeof value}:${typeof value === "symbol" ? value.description : String(value)}`;
+  let hash = 0x811c9dc5; // FNV-1a
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return (hash >>> 1) | 1; // positive and odd: never -1 (an error) nor an object id clash with 0
 }
 
 function jsAttributeName(namePtr) {

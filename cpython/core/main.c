@@ -69,6 +69,11 @@ EMSCRIPTEN_KEEPALIVE void kiln_flush_std_streams(void) {
   PyErr_SetRaisedException(exc);
 }
 
+/* CPython's own switch for reading Module.Py_EmscriptenSignalBuffer while
+ * Python runs (Python/emscripten_signal.c); on while an interrupt buffer is set. */
+extern int Py_EMSCRIPTEN_SIGNAL_HANDLING;
+EMSCRIPTEN_KEEPALIVE void kiln_set_signal_handling(int on) { Py_EMSCRIPTEN_SIGNAL_HANDLING = on; }
+
 EMSCRIPTEN_KEEPALIVE void kiln_decref(PyObject *obj) { Py_XDECREF(obj); }
 EMSCRIPTEN_KEEPALIVE void kiln_incref(PyObject *obj) { Py_INCREF(obj); }
 

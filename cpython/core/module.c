@@ -208,6 +208,16 @@ static PyObject *schedule(PyObject *module, PyObject *const *args, Py_ssize_t na
   return js_schedule(args[0], delay * 1000.0);
 }
 
+/* Run pending signal handlers (a KeyboardInterrupt from the interrupt buffer,
+ * read by CPython's Emscripten signal support): after a host wait saw an
+ * interrupt request. */
+static PyObject *check_signals(PyObject *module, PyObject *unused) {
+  if (PyErr_CheckSignals() < 0) {
+    return NULL;
+  }
+  Py_RETURN_NONE;
+}
+
 static PyObject *live_counts(PyObject *module, PyObject *unused) {
   return Py_BuildValue("(ii)", js_live_refs(), js_live_pyproxies());
 }
@@ -227,6 +237,7 @@ static PyMethodDef module_methods[] = {
   {"schedule", (PyCFunction)(void (*)(void))schedule, METH_FASTCALL, "Call `callback` from the JS event loop after a delay."},
   {"can_run_sync", can_run_sync, METH_NOARGS, "Whether run_sync may block here."},
   {"run_sync_promise", run_sync_promise, METH_O, "Block until a JS promise settles (needs JSPI)."},
+  {"check_signals", check_signals, METH_NOARGS, "Run pending signal handlers (KeyboardInterrupt)."},
   {"live_counts", live_counts, METH_NOARGS, "(live JS references held by Python, live PyProxies)."},
   {NULL},
 };

@@ -147,9 +147,9 @@ EMSCRIPTEN_KEEPALIVE PyObject *kiln_py_str(PyObject *obj) { return PyObject_Str(
 
 /* ---- buffers: zero-copy views of Python memory ------------------------ */
 
-/* Acquire a buffer; `info` (9 ints) receives buf, len, itemsize, readonly,
- * ndim, format, shape, strides, c_contiguous. Returns the Py_buffer to
- * release, or NULL. */
+/* Acquire a buffer; `info` (10 ints) receives buf, len, itemsize, readonly,
+ * ndim, format, shape, strides, c_contiguous, f_contiguous. Returns the
+ * Py_buffer to release, or NULL. */
 EMSCRIPTEN_KEEPALIVE Py_buffer *kiln_pyproxy_get_buffer(PyObject *obj, int *info) {
   Py_buffer *view = PyMem_Malloc(sizeof(Py_buffer));
   if (view == NULL) {
@@ -169,6 +169,7 @@ EMSCRIPTEN_KEEPALIVE Py_buffer *kiln_pyproxy_get_buffer(PyObject *obj, int *info
   info[6] = (int)(intptr_t)view->shape;
   info[7] = (int)(intptr_t)view->strides;
   info[8] = PyBuffer_IsContiguous(view, 'C');
+  info[9] = PyBuffer_IsContiguous(view, 'F');
   return view;
 }
 

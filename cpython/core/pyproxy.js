@@ -32,7 +32,7 @@ const pyproxyFinalizer = new FinalizationRegistry((state) => {
   const ptr = state.ptr;
   state.ptr = 0;
   livePyProxies--;
-  if (!fatalError) _kiln_decref(ptr);
+  decrefFromFinalizer(ptr);
 });
 let livePyProxies = 0;
 
@@ -42,11 +42,14 @@ function stateOf(proxy) {
   return state;
 }
 
+/** The PyObject* of a live proxy; a destroyed one throws the same clear error
+ * from every trap and method, so no NULL ever reaches C. */
 function livePtr(proxy) {
-  const state = stateOf(proxy);
-  if (!state.ptr) {
-    throw new Error(state.destroyedMessage ?? "This PyProxy was destroyed: its Python object can no longer be used");
-  }
+  return liveState(stateOf(proxy));
+}
+
+function liveState(state) {
+  if (!state.ptr) throw new Error(state.destroyedMessage);
   return state.ptr;
 }
 
@@ -63,10 +66,20 @@ function destroyPyProxy(proxy, message) {
   if (!state || !state.ptr) return;
   pyproxyFinalizer.unregister(state);
   const ptr = state.ptr;
+  let type = "object";
+  try {
+    type = pyToJsOwned(checkPy(callWasm(_kiln_py_type_name, ptr)));
+  } catch {
+    // the type's name is only for the message
+  }
+  // Where it was destroyed: the first frame outside Kiln's own code.
+  const where = (new Error().stack ?? "").split("\n").slice(1).find((line) => !/destroy|kiln\.(asm\.)?m?js/.test(line))?.trim();
   state.ptr = 0;
-  state.destroyedMessage = message ?? "This PyProxy was destroyed: its Python object can no longer be used";
+  state.destroyedMessage =
+    `This PyProxy of a Python ${type} was destroyed${where ? ` (${where.replace(/^at /, "at ")})` : ""}: ` +
+    (message ?? "its Python object can no longer be used");
   livePyProxies--;
-  if (!fatalError) callWasm(_kiln_decref, ptr);
+  decref(ptr);
 }
 
 /** A new PyProxy for a borrowed PyObject* (takes its own reference). */
@@ -81,7 +94,7 @@ function makePyProxy(ptr) {
     target = {};
   }
   Object.setPrototypeOf(target, prototypeFor(flags));
-  const state = { ptr, flags, destroyedMessage: null };
+  const state = { ptr, flags, destroyedMessage: "" };
   const proxy = new Proxy(target, pyproxyHandler);
   _kiln_incref(ptr);
   livePyProxies++;
@@ -107,7 +120,7 @@ function getAttrOrUndefined(ptr, name) {
     }
     return pyToJsOwned(result);
   } finally {
-    _kiln_decref(namePtr);
+    decref(namePtr);
   }
 }
 
@@ -131,7 +144,7 @@ function sequenceItem(ptr, key) {
     }
     return pyToJsOwned(result);
   } finally {
-    _kiln_decref(indexPtr);
+    decref(indexPtr);
   }
 }
 
@@ -156,42 +169,42 @@ const pyproxyHandler = {
     try {
       if (callWasm(_kiln_pyproxy_setattr, ptr, namePtr, valuePtr) < 0) throw takePythonError();
     } finally {
-      _kiln_decref(valuePtr);
-      _kiln_decref(namePtr);
+      decref(valuePtr);
+      decref(namePtr);
     }
     return true;
   },
   has(target, key) {
     if (typeof key === "symbol" || key in target) return key in target;
     const state = pyproxyStates.get(target);
+    const ptr = liveState(state);
     if (isSequenceIndex(state, key)) {
-      const length = callWasm(_kiln_pyproxy_length, livePtr(target));
+      const length = callWasm(_kiln_pyproxy_length, ptr);
       if (length < 0) throw takePythonError();
       return Number(key) < length;
     }
     const namePtr = pyName(pythonName(key));
     try {
-      const found = callWasm(_kiln_pyproxy_hasattr, pyproxyStates.get(target).ptr, namePtr);
+      const found = callWasm(_kiln_pyproxy_hasattr, ptr, namePtr);
       if (found < 0) throw takePythonError();
       return found === 1;
     } finally {
-      _kiln_decref(namePtr);
+      decref(namePtr);
     }
   },
   deleteProperty(target, key) {
     if (typeof key === "symbol") return Reflect.deleteProperty(target, key);
-    const state = pyproxyStates.get(target);
+    const ptr = liveState(pyproxyStates.get(target));
     const namePtr = pyName(pythonName(key));
     try {
-      if (callWasm(_kiln_pyproxy_setattr, state.ptr, namePtr, 0) < 0) throw takePythonError();
+      if (callWasm(_kiln_pyproxy_setattr, ptr, namePtr, 0) < 0) throw takePythonError();
     } finally {
-      _kiln_decref(namePtr);
+      decref(namePtr);
     }
     return true;
   },
   ownKeys(target) {
-    const state = pyproxyStates.get(target);
-    const names = pyToJsOwned(checkPy(callWasm(_kiln_pyproxy_dir, state.ptr)));
+    const names = pyToJsOwned(checkPy(callWasm(_kiln_pyproxy_dir, liveState(pyproxyStates.get(target)))));
     const keys = new Set(Reflect.ownKeys(target));
     try {
       for (const name of names) keys.add(name);
@@ -203,9 +216,7 @@ const pyproxyHandler = {
   getOwnPropertyDescriptor(target, key) {
     const own = Reflect.getOwnPropertyDescriptor(target, key);
     if (own || typeof key === "symbol") return own;
-    const state = pyproxyStates.get(target);
-    if (!state.ptr) return undefined;
-    const value = getAttrOrUndefined(state.ptr, key);
+    const value = getAttrOrUndefined(liveState(pyproxyStates.get(target)), key);
     return value === undefined ? undefined : { value, writable: true, enumerable: true, configurable: true };
   },
   apply(target, thisArg, args) {
@@ -218,8 +229,7 @@ const pyproxyHandler = {
 
 /** Call a Python callable with JS arguments; keyword arguments from `kwargs`. */
 function callPython(state, args, kwargs) {
-  if (!state.ptr) throw new Error(state.destroyedMessage);
-  return callObject(state.ptr, args, kwargs);
+  return callObject(liveState(state), args, kwargs);
 }
 
 function callObject(ptr, args, kwargs) {
@@ -238,12 +248,12 @@ function callMethod(proxy, name, ...args) {
   try {
     method = checkPy(callWasm(_kiln_pyproxy_getattr, livePtr(proxy), namePtr));
   } finally {
-    _kiln_decref(namePtr);
+    decref(namePtr);
   }
   try {
     return callObject(method, args);
   } finally {
-    _kiln_decref(method);
+    decref(method);
   }
 }
 
@@ -269,8 +279,8 @@ function packArguments(args, kwargs) {
 
 function releaseArguments({ sp, argv, kwnames, filled }) {
   if (!fatalError) {
-    for (let i = 0; i < filled; i++) _kiln_decref(HEAP32[(argv >> 2) + i]);
-    if (kwnames) _kiln_decref(kwnames);
+    for (let i = 0; i < filled; i++) decref(HEAP32[(argv >> 2) + i]);
+    if (kwnames) decref(kwnames);
   }
   stackRestore(sp);
 }
@@ -373,12 +383,12 @@ const getMethods = {
     try {
       const result = callWasm(_kiln_pyproxy_getitem, livePtr(this), keyPtr);
       if (!result) {
-        if (_kiln_error_clear_key_error()) return undefined;
+        if (_kiln_error_clear_key_error()) return stateOf(this).getFallback?.get(key);
         throw takePythonError();
       }
       return pyToJsOwned(result);
     } finally {
-      _kiln_decref(keyPtr);
+      decref(keyPtr);
     }
   },
 };
@@ -390,8 +400,8 @@ function setItem(proxy, key, value, remove) {
     if (!remove && !valuePtr) throw takePythonError();
     if (callWasm(_kiln_pyproxy_setitem, livePtr(proxy), keyPtr, valuePtr) < 0) throw takePythonError();
   } finally {
-    _kiln_decref(keyPtr);
-    if (valuePtr) _kiln_decref(valuePtr);
+    decref(keyPtr);
+    if (valuePtr) decref(valuePtr);
   }
 }
 
@@ -415,7 +425,7 @@ const containsMethods = {
       if (found < 0) throw takePythonError();
       return found === 1;
     } finally {
-      _kiln_decref(keyPtr);
+      decref(keyPtr);
     }
   },
 };
@@ -441,7 +451,7 @@ function sendToGenerator(proxy, value) {
     if (status < 0) throw takePythonError();
     return { done: status === 0, value: pyToJsOwned(HEAP32[out >> 2]) };
   } finally {
-    _kiln_decref(valuePtr);
+    decref(valuePtr);
     stackRestore(sp);
   }
 }
@@ -468,7 +478,7 @@ const generatorMethods = {
       if (e instanceof PythonError && e.type === "StopIteration") return { done: true, value: undefined };
       throw e;
     } finally {
-      _kiln_decref(exc);
+      decref(exc);
     }
   },
   return(value) {
@@ -614,39 +624,80 @@ const BUFFER_ARRAY_TYPES = {
   l: Int32Array, L: Uint32Array, q: BigInt64Array, Q: BigUint64Array,
   f: Float32Array, d: Float64Array, n: Int32Array, N: Uint32Array,
 };
+// The `type` getBuffer accepts: typed array names only, never any global.
+const TYPED_ARRAYS_BY_NAME = Object.fromEntries(
+  [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
+    Float32Array, Float64Array, BigInt64Array, BigUint64Array].map((T) => [T.name, T]),
+);
 
-/** A view of a Python buffer's memory inside the WASM heap (no copy). Call
- * release() when done; the data view is only valid until then, and until
- * the WASM memory grows. */
+/**
+ * A view of a Python buffer's memory inside the WASM heap (no copy), as
+ * Pyodide defines it: `data` is a typed array spanning every byte the buffer
+ * can reach (negative strides included), `offset` the index in `data` of the
+ * first element, `shape` and `strides` in elements. Element [i, j] is
+ * data[offset + i * strides[0] + j * strides[1]]. Call release() when done;
+ * `data` is only valid until then, and until the WASM memory grows.
+ */
 class PyBufferView {
   constructor(ptr, type) {
+    if (type !== undefined && !Object.hasOwn(TYPED_ARRAYS_BY_NAME, type)) {
+      throw new TypeError(`getBuffer: "${type}" is not a typed array type; use one of ${Object.keys(TYPED_ARRAYS_BY_NAME).join(", ")}`);
+    }
     const sp = stackSave();
-    const info = stackAlloc(36);
+    const info = stackAlloc(40);
     const view = callWasm(_kiln_pyproxy_get_buffer, ptr, info);
-    const fields = Array.from({ length: 9 }, (_, i) => HEAP32[(info >> 2) + i]);
+    const fields = Array.from({ length: 10 }, (_, i) => HEAP32[(info >> 2) + i]);
     stackRestore(sp);
     if (!view) throw takePythonError();
-    const field = (i) => fields[i];
     this._view = view;
-    const address = field(0);
-    this.nbytes = field(1);
-    this.itemsize = field(2);
-    this.readonly = field(3) !== 0;
-    this.ndim = field(4);
-    this.format = UTF8ToString(field(5));
-    const shapePtr = field(6);
-    const stridesPtr = field(7);
-    this.shape = Array.from({ length: this.ndim }, (_, i) => HEAP32[(shapePtr >> 2) + i]);
-    this.strides = stridesPtr ? Array.from({ length: this.ndim }, (_, i) => HEAP32[(stridesPtr >> 2) + i]) : [];
-    this.c_contiguous = field(8) !== 0;
-    const code = this.format.replace(/^[@=<>!]/, "");
-    const ArrayType = type ? globalThis[type] : BUFFER_ARRAY_TYPES[code];
+    try {
+      this._describe(fields, type);
+    } catch (error) {
+      this.release(); // the Python buffer is not left held
+      throw error;
+    }
+  }
+
+  _describe([address, nbytes, itemsize, readonly, ndim, formatPtr, shapePtr, stridesPtr, cContiguous, fContiguous], type) {
+    this.nbytes = nbytes;
+    this.itemsize = itemsize;
+    this.readonly = readonly !== 0;
+    this.ndim = ndim;
+    this.format = UTF8ToString(formatPtr);
+    this.c_contiguous = cContiguous !== 0;
+    this.f_contiguous = fContiguous !== 0;
+    const shape = Array.from({ length: ndim }, (_, i) => HEAP32[(shapePtr >> 2) + i]);
+    // No strides means C-contiguous.
+    const byteStrides = stridesPtr
+      ? Array.from({ length: ndim }, (_, i) => HEAP32[(stridesPtr >> 2) + i])
+      : shape.map((_, i) => shape.slice(i + 1).reduce((n, d) => n * d, itemsize));
+    const ArrayType = type ? TYPED_ARRAYS_BY_NAME[type] : BUFFER_ARRAY_TYPES[this.format.replace(/^[@=<>!]/, "")];
     if (!ArrayType) {
-      this.release();
       throw new TypeError(`getBuffer: no typed array for buffer format '${this.format}'; pass a type such as "Uint8Array"`);
     }
-    this.offset = 0;
-    this.data = new ArrayType(HEAPU8.buffer, address, this.nbytes / ArrayType.BYTES_PER_ELEMENT);
+    const size = ArrayType.BYTES_PER_ELEMENT;
+    if (byteStrides.some((stride) => stride % size !== 0) || itemsize % size !== 0) {
+      throw new TypeError(`getBuffer: the buffer's strides (${byteStrides} bytes) are not whole ${ArrayType.name} elements`);
+    }
+    // The byte range the buffer spans, from its lowest to its highest element.
+    let low = 0;
+    let high = 0;
+    const empty = shape.some((n) => n === 0);
+    if (!empty) {
+      shape.forEach((n, i) => {
+        const reach = (n - 1) * byteStrides[i];
+        if (reach < 0) low += reach;
+        else high += reach;
+      });
+      high += itemsize;
+    }
+    if ((address + low) % size !== 0) {
+      throw new TypeError(`getBuffer: the buffer's memory is not aligned for ${ArrayType.name}; pass type "Uint8Array" (or read it with a DataView)`);
+    }
+    this.shape = shape;
+    this.strides = byteStrides.map((stride) => stride / size);
+    this.offset = -low / size;
+    this.data = new ArrayType(HEAPU8.buffer, address + low, (high - low) / size);
   }
 
   release() {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from . import log
 
@@ -41,10 +42,16 @@ def _dist(args) -> None:
     dist.build()
 
 
+def _npm_package(args) -> None:
+    from . import npm_package
+
+    print(npm_package.build())
+
+
 def _test_cpython(args) -> None:
     from . import cpython_tests
 
-    sys.exit(cpython_tests.main(args.modules, node_major=args.node))
+    sys.exit(cpython_tests.main(args.modules, node_major=args.node, gate=args.gate))
 
 
 def _test_package(args) -> None:
@@ -72,13 +79,16 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("cpython", help="cross-compile CPython and link the core module").set_defaults(run=_cpython)
     sub.add_parser("dist", help="assemble dist/ (builds whatever is missing)").set_defaults(run=_dist)
 
+    sub.add_parser("npm-package", help="pack dist/ as the npm package kiln-python").set_defaults(run=_npm_package)
+
     p = sub.add_parser("test-cpython", help="run CPython's own tests inside WASM")
     p.add_argument("modules", nargs="*", help="default: the curated list")
     p.add_argument("--node", default="24", choices=["20", "24"])
+    p.add_argument("--gate", type=Path, help="another gate file (default: tests/cpython_gate/gate.toml)")
     p.set_defaults(run=_test_cpython)
 
     p = sub.add_parser("test-package", help="run a package's own tests inside WASM")
-    p.add_argument("name")
+    p.add_argument("name", help="a suite in tests/package_tests, or the path of a suite .toml")
     p.add_argument("--node", default="24", choices=["20", "24"])
     p.set_defaults(run=_test_package)
 

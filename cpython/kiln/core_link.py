@@ -32,11 +32,11 @@ LINK_SETTINGS = [
     "-sSTACK_SIZE=5MB",
     "-sWASM_BIGINT=1",
     "-sFORCE_FILESYSTEM=1",
-    "-sEXPORTED_RUNTIME_METHODS=FS,ENV,HEAPU8,HEAP32,UTF8ToString,stringToNewUTF8",
+    "-sEXPORTED_RUNTIME_METHODS=FS,ENV,HEAPU8,HEAP32,UTF8ToString,stringToNewUTF8,PATH,PATH_FS",
     # Used by the core's JS half (cpython/core/*.js).
     "-sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=$stackSave,$stackRestore,$stackAlloc,$stringToUTF8OnStack,"
     "$lengthBytesUTF8,$stringToUTF8,$UTF8ToString,$stringToNewUTF8,"
-    "$loadWebAssemblyModule,$mergeLibSymbols,$newDSO,$LDSO,$preloadedWasm",
+    "$loadWebAssemblyModule,$mergeLibSymbols,$newDSO,$LDSO,$preloadedWasm,$PATH,$PATH_FS",
     "-lnodefs.js",
     "-lidbfs.js",
     "-g0",

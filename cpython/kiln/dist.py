@@ -11,6 +11,7 @@ from . import config, core_link, cpython_build, log, shell, stdlib, toolchain
 
 LOADER_SRC = config.LOADER_DIR / "src"
 RUNTIME_PY = config.LOADER_DIR / "py"
+MICROPIP_ADAPTER = config.ROOT / "micropip" / "_kiln_micropip.py"
 STATIC_FILES = [config.LOADER_DIR / "console.html"]
 
 
@@ -27,23 +28,22 @@ def _sysconfigdata(build: Path) -> Path:
     return next(cpython_build.shared_module_dir(build).glob("_sysconfigdata_*.py"))
 
 
-def _stdlib_zip(build: Path, package_imports: dict[str, str]) -> Path:
+def _stdlib_zip(build: Path) -> Path:
     lib = cpython_build.patched_lib()
     key = hashlib.sha256(
         "\n".join(
             [
                 cpython_build.wasm_key(),
                 cpython_build.stdlib_key(),
-                stdlib.tree_hash(RUNTIME_PY, Path(stdlib.__file__)),
+                stdlib.tree_hash(RUNTIME_PY, MICROPIP_ADAPTER, Path(stdlib.__file__)),
                 config.KILN_VERSION,
-                json.dumps(package_imports, sort_keys=True),
             ]
         ).encode()
     ).hexdigest()[:16]
     return _cached_zip(
         config.STDLIB_ZIP,
         key,
-        lambda out: stdlib.build_stdlib_zip(lib, _sysconfigdata(build), RUNTIME_PY, package_imports, out, out.parent),
+        lambda out: stdlib.build_stdlib_zip(lib, _sysconfigdata(build), [RUNTIME_PY, MICROPIP_ADAPTER], out, out.parent),
     )
 
 
@@ -83,6 +83,11 @@ def _bundle_loader(dest: Path) -> None:
         f"--define:KILN_PYTHON_TAG={json.dumps(python_tag)}",
     ]
     shell.run([esbuild, str(LOADER_SRC / "kiln.mjs"), *common, "--format=esm", f"--outfile={dest / 'kiln.mjs'}"], env=toolchain.env())
+    # The worker-mode entry: loadKiln({worker: true}) starts it next to the other files.
+    shell.run(
+        [esbuild, str(LOADER_SRC / "worker" / "worker_main.mjs"), *common, "--format=esm", f"--outfile={dest / 'kiln-worker.mjs'}"],
+        env=toolchain.env(),
+    )
     # A classic script has no import.meta: it finds its own URL at load time.
     banner = (
         "var KILN_SCRIPT_URL = typeof document !== 'undefined' && document.currentScript"
@@ -114,12 +119,12 @@ def build() -> Path:
         shutil.rmtree(dist)  # no stale packages from earlier builds
     dist.mkdir()
     with log.step("assembling dist/"):
-        packages = lockfile.write(dist, shipped)
-        # Import name -> package, so Python can say which package to load.
-        package_imports = {name: entry["name"] for entry in packages.values() for name in entry["imports"]}
+        # Which package provides which import is read from the lock file in
+        # use, at run time: adding a recipe does not change the core.
+        lockfile.write(dist, shipped)
         for name in (config.CORE_JS, config.CORE_WASM):
             shutil.copy2(core / name, dist / name)
-        shutil.copy2(_stdlib_zip(build_tree, package_imports), dist / config.STDLIB_ZIP)
+        shutil.copy2(_stdlib_zip(build_tree), dist / config.STDLIB_ZIP)
         shutil.copy2(_tests_zip(build_tree), dist / config.TESTS_ZIP)
         _bundle_loader(dist)
         for path in STATIC_FILES:

@@ -25,11 +25,6 @@ def run(script: Path, request: dict, *, marker: str, node_major: str, timeout: i
     return {"crashed": f"exit code {proc.returncode}\n{tail}"}
 
 
-def platform_skips(results: list[dict]) -> int:
-    """Skips whose reason marks a known Kiln platform failure."""
-    return sum(n for r in results for reason, n in r.get("skip_reasons", {}).items() if "kiln platform:" in reason)
-
-
 def print_failures(failed: list[dict], label: str) -> None:
     """What went wrong in each failed result (`label` names its key: module or file)."""
     for r in failed:

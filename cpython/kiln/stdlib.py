@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import importlib.util
 import marshal
+import os
 import subprocess
 import sys
 import zipfile
@@ -97,27 +97,29 @@ def split_stdlib_imports() -> dict[str, str]:
     return dict(sorted(imports.items()))
 
 
-def _runtime_files(version: str, runtime_dir: Path, package_imports: dict[str, str], generated: Path):
-    """Kiln's in-WASM packages (kiln, and pyodide for compatibility), with the
-    generated kiln/_version.py and kiln/_distribution.py."""
+def _runtime_files(version: str, runtime_paths: list[Path], generated: Path):
+    """Kiln's in-WASM packages (kiln, and pyodide for compatibility) and the
+    micropip adapter, with the generated kiln/_version.py and kiln/_distribution.py."""
     generated.mkdir(parents=True, exist_ok=True)
     version_file = generated / "_version.py"
     version_file.write_text(f'__version__ = "{version}"\n')
     yield "kiln/_version.py", version_file
     distribution = generated / "_distribution.py"
     distribution.write_text(
-        '"""Generated: what the package lock file offers, by import name."""\n\n'
-        f"PACKAGE_IMPORTS = {dict(sorted(package_imports.items()))!r}\n\n"
-        "# Stdlib modules split out of the core: loaded on first import.\n"
+        '"""Generated: stdlib modules split out of the core, loaded on first import."""\n\n'
         f"SPLIT_STDLIB = {split_stdlib_imports()!r}\n"
     )
     yield "kiln/_distribution.py", distribution
-    for path in sorted(runtime_dir.rglob("*.py")):
-        yield path.relative_to(runtime_dir).as_posix(), path
+    for root in runtime_paths:
+        if root.is_file():
+            yield root.name, root
+            continue
+        for path in sorted(root.rglob("*.py")):
+            yield path.relative_to(root).as_posix(), path
 
 
 def build_stdlib_zip(
-    lib: Path, sysconfigdata: Path, runtime_dir: Path, package_imports: dict[str, str], out: Path, work: Path
+    lib: Path, sysconfigdata: Path, runtime_paths: list[Path], out: Path, work: Path
 ) -> Path:
     """Write the byte-compiled stdlib plus Kiln's runtime package to `out`.
 
@@ -125,19 +127,19 @@ def build_stdlib_zip(
     are a quarter of a pyc, and only serve the ^^^ markers in tracebacks of
     stdlib frames (user code keeps them).
     """
-    args = [str(lib), str(sysconfigdata), str(runtime_dir), json.dumps(package_imports), str(out), str(work)]
+    args = [str(lib), str(sysconfigdata), os.pathsep.join(map(str, runtime_paths)), str(out), str(work)]
     subprocess.run([sys.executable, "-X", "no_debug_ranges", "-m", "kiln.stdlib", *args], check=True)
     return out
 
 
 def _write_stdlib_zip(
-    lib: Path, sysconfigdata: Path, runtime_dir: Path, package_imports: dict[str, str], out: Path, work: Path
+    lib: Path, sysconfigdata: Path, runtime_paths: list[Path], out: Path, work: Path
 ) -> None:
     if sys.version_info[:2] != tuple(int(x) for x in config.PYTHON_MAJOR_MINOR.split(".")):
         raise RuntimeError(f"byte-compiling for {config.PYTHON_MAJOR_MINOR} needs the same host Python, not {sys.version}")
     files = list(_stdlib_files(lib))
     files.append((sysconfigdata.name, sysconfigdata))
-    files += list(_runtime_files(config.KILN_VERSION, runtime_dir, package_imports, work / "kiln-generated"))
+    files += list(_runtime_files(config.KILN_VERSION, runtime_paths, work / "kiln-generated"))
     tmp = out.with_suffix(".tmp")
     # Deflated: many static hosts and CDNs do not compress application/zip, and
     # inflating costs nothing measurable at startup (benchmark: 255 vs 270 ms).
@@ -173,10 +175,10 @@ def tree_hash(*paths: Path) -> str:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="internal: pack python_stdlib.zip")
-    for name in ("lib", "sysconfigdata", "runtime_dir"):
+    for name in ("lib", "sysconfigdata"):
         parser.add_argument(name, type=Path)
-    parser.add_argument("package_imports", type=json.loads)
+    parser.add_argument("runtime_paths", type=lambda text: [Path(p) for p in text.split(os.pathsep)])
     for name in ("out", "work"):
         parser.add_argument(name, type=Path)
     ns = parser.parse_args()
-    _write_stdlib_zip(ns.lib, ns.sysconfigdata, ns.runtime_dir, ns.package_imports, ns.out, ns.work)
+    _write_stdlib_zip(ns.lib, ns.sysconfigdata, ns.runtime_paths, ns.out, ns.work)

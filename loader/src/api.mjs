@@ -1,11 +1,24 @@
 // The object loadKiln() resolves to: the public JS API of a running interpreter.
 
-import { makePackageManager } from "./packages.mjs";
+import { IN_NODE, nodeRequire, readBytes } from "./host.mjs";
+import { makeInterrupts } from "./interrupts.mjs";
+import { makeHttpHost } from "./net/http_host.mjs";
+import { mountNativeFS } from "./native_fs.mjs";
+import { makePackageManager } from "./packages/manager.mjs";
+import { isRequirement, isWheelURL } from "./packages/names.mjs";
 
-export function makeAPI(Module, streams, { indexURL, lockFileURL, packageBaseURL }) {
+export function makeAPI(Module, streams, { indexURL, lockFileURL, lockFileContents, packageBaseURL, packageCache }) {
   const bridge = Module.kilnBridge;
   const { runtime } = bridge;
-  const packages = makePackageManager(Module, { lockFileURL, packageBaseURL });
+  const packages = makePackageManager(Module, { lockFileURL, lockFileContents, packageBaseURL, packageCache });
+  const interrupts = makeInterrupts(Module);
+  runtime.setHost("system", interrupts);
+  runtime.setHost("http", makeHttpHost({ interruptPending: interrupts.pending }));
+
+  // The lock file loads in the background, off the start-up path: import
+  // hints and micropip find it ready.
+  queueMicrotask(() => packages.getLockFile().catch(() => {}));
+  let debug = false;
 
   function flushStreams() {
     bridge.callWasm(Module._kiln_flush_std_streams);
@@ -16,6 +29,17 @@ export function makeAPI(Module, streams, { indexURL, lockFileURL, packageBaseURL
   function checkCode(name, code) {
     if (typeof code !== "string") {
       throw new TypeError(`${name} expects a string of code, got ${typeof code}`);
+    }
+  }
+
+  /** The lock file, loaded: synchronously where the host can (micropip reads it on import). */
+  function loadedLockFile() {
+    const lock = packages.lockFile();
+    if (lock) return lock;
+    try {
+      return packages.getLockFileSync();
+    } catch {
+      throw new Error("kiln: the package lock file is not loaded yet: await kiln.loadPackage(\"micropip\") first");
     }
   }
 
@@ -34,6 +58,7 @@ export function makeAPI(Module, streams, { indexURL, lockFileURL, packageBaseURL
      */
     runPython(code, options = {}) {
       checkCode("runPython", code);
+      interrupts.clearStale();
       try {
         return runtime.runCode(code, options.globals, options.locals, options.filename ?? "<exec>");
       } finally {
@@ -44,18 +69,23 @@ export function makeAPI(Module, streams, { indexURL, lockFileURL, packageBaseURL
     /** Like runPython, with top-level `await`; resolves to the last expression's value. */
     async runPythonAsync(code, options = {}) {
       checkCode("runPythonAsync", code);
+      interrupts.clearStale();
       const coroutine = runtime.runCodeAsync(code, options.globals, options.locals, options.filename ?? "<exec>");
+      const stopWatching = interrupts.watchAsyncRun(() => runtime.interruptAsyncRuns());
       try {
         return await coroutine;
       } finally {
+        stopWatching();
         coroutine.destroy();
         if (!bridge.failed()) flushStreams();
       }
     },
 
-    /** __main__'s namespace, as a PyProxy of a dict. */
+    /** __main__'s namespace, as a PyProxy of a dict; get() falls back to builtins (as Pyodide's does). */
     get globals() {
-      return runtime.mainGlobals();
+      const globals = runtime.mainGlobals();
+      bridge.setGetFallback(globals, runtime.builtinsDict());
+      return globals;
     },
 
     /** Import a Python module; returns it as a PyProxy. */
@@ -81,6 +111,14 @@ export function makeAPI(Module, streams, { indexURL, lockFileURL, packageBaseURL
     setStderr: (handler) => streams.stderr.set(handler ?? ((line) => console.warn(line))),
     setStdin: (handler) => streams.stdin.set(handler),
 
+    /** Pyodide's interrupt buffer: a typed array on a SharedArrayBuffer; writing
+     * 2 (SIGINT) to element 0 from another thread interrupts running Python. */
+    setInterruptBuffer: (buffer) => interrupts.setInterruptBuffer(buffer),
+    /** Raise the pending interrupt now (as a PythonError KeyboardInterrupt), if there is one. */
+    checkInterrupt() {
+      if (interrupts.pending()) runtime.checkSignals();
+    },
+
     /** Load packages (names from the lock file, or wheel URLs) with their
      * dependencies: fetched in parallel, sha256-verified, installed. */
     loadPackage: packages.loadPackage,
@@ -88,6 +126,55 @@ export function makeAPI(Module, streams, { indexURL, lockFileURL, packageBaseURL
     loadPackagesFromImports: packages.loadPackagesFromImports,
     /** name -> where it was loaded from, for every loaded package. */
     loadedPackages: packages.loadedPackages,
+    /** Where the lock file's packages are (micropip.freeze() makes its URLs absolute with it). */
+    lockfileBaseUrl: packageBaseURL,
+
+    /**
+     * Install requirements in one pass: lock-file names, requirement
+     * specifiers ("requests>=2", "attrs[tests]") and wheel URLs together,
+     * resolved by micropip against the lock file and the package index, and
+     * installed all or nothing. options: micropip.install's (index_urls,
+     * keep_going, deps, pre, constraints, reinstall, credentials, verbose).
+     * Resolves to [{name, version}] of what was installed.
+     */
+    async install(requirements, options = {}) {
+      const list = typeof requirements === "string" ? [requirements] : Array.from(requirements ?? [], String);
+      const lock = await packages.getLockFile();
+      if (Object.keys(options).length === 0 && list.every((r) => !isRequirement(r) && !isWheelURL(r) && lock.get(r))) {
+        const loaded = await packages.loadPackage(list);
+        return loaded.map(({ name, version }) => ({ name, version }));
+      }
+      await packages.loadPackage("micropip");
+      const result = await runtime.installRequirements(list, options);
+      try {
+        return result.toJs().map(([name, version]) => ({ name, version }));
+      } finally {
+        result.destroy();
+      }
+    },
+
+    /** Unpack an archive (zip, tar, gztar, bztar, xztar, wheel) into the file system (default: the working folder). */
+    unpackArchive(buffer, format, options = {}) {
+      const bytes = buffer instanceof ArrayBuffer ? new Uint8Array(buffer) : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+      runtime.unpackArchive(bytes, format, options.extractDir ?? null);
+    },
+
+    /**
+     * Mount a browser directory (a FileSystemDirectoryHandle: showDirectoryPicker(),
+     * navigator.storage.getDirectory()) at `path`: its files are copied in now;
+     * `syncfs()` writes the folder back. As Pyodide's mountNativeFS.
+     */
+    mountNativeFS: (path, handle) => mountNativeFS(Module.FS, path, handle),
+
+    /** Debug mode (longer error messages); returns the previous setting. */
+    setDebug(on) {
+      const previous = debug;
+      debug = Boolean(on);
+      return previous;
+    },
+
+    /** The Emscripten module (for code that reaches into it, as into Pyodide's). */
+    _module: Module,
 
     /** Whether Python can block on JS promises here (JSPI). */
     get jspiAvailable() {
@@ -98,6 +185,18 @@ export function makeAPI(Module, streams, { indexURL, lockFileURL, packageBaseURL
      * PyProxies, bytes malloc has in use, and the WASM memory size. */
     debugCounters() {
       return { ...bridge.liveCounts(), heapUsedBytes: Module._kiln_heap_used(), wasmMemoryBytes: Module.HEAPU8.length };
+    },
+
+    // What micropip reaches as `pyodide_js._api` (its Pyodide compatibility layer).
+    _api: {
+      install: runtime.installWheel,
+      loadBinaryFile: (path) => readBytes(IN_NODE && path.startsWith("/") ? nodeRequire("url").pathToFileURL(path).href : new URL(path, packageBaseURL).href),
+      get lockfile_packages() {
+        return loadedLockFile().raw;
+      },
+      get lockfile_info() {
+        return loadedLockFile().info;
+      },
     },
   };
   // Code written for Pyodide imports the API as a module.

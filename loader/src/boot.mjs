@@ -3,6 +3,7 @@
 import { compileWasm, readBytes, resolveIndexURL } from "./host.mjs";
 import { installStreams } from "./streams.mjs";
 import { makeAPI } from "./api.mjs";
+import { startWorker } from "./worker/handle.mjs";
 
 const STDLIB_ZIP_PATH = "/lib/python313.zip";
 const SITE_PACKAGES = "/lib/python3.13/site-packages";
@@ -19,9 +20,15 @@ const HOME = "/home/kiln";
  * @param {Record<string,string>} [options.env] environment variables
  * @param {boolean} [options.convertNullToNone] JS null becomes None (default: kiln.ffi.jsnull)
  * @param {string} [options.lockFileURL] the package lock file (default: indexURL + "kiln-lock.json")
+ * @param {string|object} [options.lockFileContents] the lock file itself (JSON text or object), instead of lockFileURL
  * @param {string} [options.packageBaseUrl] where package files are (default: indexURL)
+ * @param {string[]} [options.packages] installed before loadKiln resolves (as kiln.install does)
+ * @param {boolean} [options.worker] run Python in a Web Worker (a worker_threads thread in Node): see worker/handle.mjs
+ * @param {boolean|string} [options.packageCache] keep downloaded packages (default true; false: off;
+ *   in Node, a folder path instead of ~/.cache/kiln/packages)
  */
 export async function loadKiln(options = {}) {
+  if (options.worker) return startWorker(options);
   const indexURL = resolveIndexURL(options.indexURL);
   // Start all downloads at once; compile the wasm while the rest arrives.
   const wasmModule = compileWasm(indexURL + "kiln.asm.wasm");
@@ -59,11 +66,15 @@ export async function loadKiln(options = {}) {
   Module.kilnBridge.init({ convertNullToNone: options.convertNullToNone });
   startPython(Module, options.args ?? []);
   Module.kilnBridge.initRuntime();
-  return makeAPI(Module, streams, {
+  const api = makeAPI(Module, streams, {
     indexURL,
     lockFileURL: options.lockFileURL ?? indexURL + "kiln-lock.json",
+    lockFileContents: options.lockFileContents,
     packageBaseURL: resolveIndexURL(options.packageBaseUrl ?? indexURL),
+    packageCache: options.packageCache,
   });
+  if (options.packages?.length) await api.install(options.packages);
+  return api;
 }
 
 function setEnvironment(ENV, env = {}) {

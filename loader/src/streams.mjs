@@ -8,7 +8,7 @@ const decoder = new TextDecoder();
 let nextDeviceMinor = 0;
 
 /** Collects bytes written to stdout or stderr and hands them on. */
-class OutputSink {
+export class OutputSink {
   constructor(handler) {
     this.pending = [];
     this.set(handler);
@@ -73,17 +73,38 @@ class InputSource {
     this.set(handler);
   }
 
-  /** handler: a function returning a string, bytes or null (EOF) — or undefined for the default. */
+  /**
+   * handler (Pyodide's forms): a function returning a string, bytes or null
+   * (end of input); or an object with one of `stdin` (that function),
+   * `read(buffer)` (fills a Uint8Array, returns the byte count; 0 is end of
+   * input) or `error: true` (reads fail), and optionally `isatty`. Undefined
+   * restores the default.
+   */
   set(handler) {
-    if (handler !== undefined && typeof handler !== "function") {
-      throw new TypeError("kiln: stdin must be a function returning a string, a Uint8Array, or null at end of input");
+    const object = handler !== null && typeof handler === "object" ? handler : null;
+    const kinds = object ? ["stdin", "read", "error"].filter((k) => object[k] !== undefined && object[k] !== false) : [];
+    if (object ? kinds.length !== 1 || (kinds[0] !== "error" && typeof object[kinds[0]] !== "function") : handler !== undefined && typeof handler !== "function") {
+      throw new TypeError(
+        "kiln: stdin is a function returning a string, a Uint8Array or null at end of input, " +
+          "or an object with exactly one of stdin(), read(buffer) or error: true (and optionally isatty)",
+      );
     }
-    this.handler = handler ?? defaultStdin();
+    this.isatty = Boolean(object?.isatty);
+    this.readInto = kinds[0] === "read" ? object.read : null;
+    this.failing = kinds[0] === "error";
+    this.handler = (object ? object.stdin : handler) ?? defaultStdin();
     this.buffered = new Uint8Array(0);
     this.ended = false;
   }
 
   read(length) {
+    if (this.failing) throw new Error("stdin is set to fail (setStdin({error: true}))");
+    if (this.readInto) {
+      const out = new Uint8Array(length);
+      const n = this.readInto(out);
+      if (typeof n !== "number" || n < 0 || n > length) throw new TypeError("kiln: stdin read(buffer) must return the number of bytes it wrote");
+      return out.subarray(0, n);
+    }
     if (this.buffered.length === 0 && !this.ended) {
       const chunk = this.handler();
       if (chunk === null || chunk === undefined) {
@@ -173,6 +194,9 @@ export function installStreams(FS, { stdin, stdout, stderr }) {
       return fn(...args);
     } catch (error) {
       if (error instanceof FS.ErrnoError) throw error;
+      // An interrupt ended a blocking read: EINTR makes CPython check its
+      // signals (KeyboardInterrupt), as a real read would.
+      if (error?.name === "KilnInterrupted") throw new FS.ErrnoError(27 /* EINTR */);
       console.error("kiln: a standard stream handler threw:", error);
       throw new FS.ErrnoError(29 /* EIO */);
     }

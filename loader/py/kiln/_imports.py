@@ -13,6 +13,10 @@ _roots: dict[str, object] = {}
 _after_import: dict[str, callable] = {}
 
 
+# What the import system keeps on a module object itself.
+_MODULE_ATTRIBUTES = frozenset({"__spec__", "__loader__", "__path__", "__package__", "__file__", "__cached__", "__builtins__"})
+
+
 class JsModule(types.ModuleType):
     """A module whose attributes are those of a JS object."""
 
@@ -26,10 +30,10 @@ class JsModule(types.ModuleType):
         return getattr(self._jsobject, name)
 
     def __setattr__(self, name: str, value: object) -> None:
-        if name.startswith("__"):
+        if name in _MODULE_ATTRIBUTES:
             object.__setattr__(self, name, value)
         else:
-            setattr(self._jsobject, name, value)
+            setattr(self._jsobject, name, value)  # js.__name__ = ... reaches globalThis, as in Pyodide
 
     def __dir__(self) -> list[str]:
         return dir(self._jsobject)
@@ -110,15 +114,6 @@ def unregister(name: str, *, missing_ok: bool = False) -> None:
         del sys.modules[module]
 
 
-# Set by the JS loader (runtime.set_package_host): loads packages on demand.
-_package_host = None
-
-
-def set_package_host(host: object) -> None:
-    global _package_host
-    _package_host = host
-
-
 class SplitStdlibFinder:
     """Loads a stdlib module split out of the core (a cpython_module package,
     e.g. sqlite3) on first import. Synchronously where the host can read files
@@ -129,15 +124,17 @@ class SplitStdlibFinder:
     def find_spec(self, fullname: str, path: object, target: object = None):
         if path is not None:
             return None
+        from . import _host
         from ._distribution import SPLIT_STDLIB
 
         package = SPLIT_STDLIB.get(fullname)
-        if package is None or _package_host is None:
+        host = _host.packages
+        if package is None or host is None:
             return None
-        if _package_host.canLoadSync:
-            _package_host.loadPackageSync(package)
+        if host.canLoadSync:
+            host.loadPackageSync(package)
         elif _kiln_core.can_run_sync():
-            _kiln_core.run_sync_promise(_package_host.loadPackage(package))
+            _kiln_core.run_sync_promise(host.loadPackage(package))
         else:
             raise ModuleNotFoundError(
                 f"No module named {fullname!r}: it is split out of Kiln's core into the package {package!r}, "
@@ -149,26 +146,29 @@ class SplitStdlibFinder:
         return importlib.machinery.PathFinder.find_spec(fullname, path, target)
 
 
-class PackageHint:
-    """Last on sys.meta_path: for a module no finder found that a Kiln package
-    provides, say which package to load instead of a bare 'No module named'."""
+def missing_module_hint(error: ModuleNotFoundError) -> str | None:
+    """For a failed import of a module a lock-file package provides: which
+    package to load. (Only ever added to a real failed import's message:
+    importlib.util.find_spec() for such a module still answers None.)"""
+    from . import _host
 
-    def find_spec(self, fullname: str, path: object, target: object = None):
-        if path is not None:  # submodules fail on their own
-            return None
-        from ._distribution import PACKAGE_IMPORTS
-
-        package = PACKAGE_IMPORTS.get(fullname)
-        if package is None:
-            return None
-        raise ModuleNotFoundError(
-            f"No module named {fullname!r}. It comes with the Kiln package {package!r}, which is not loaded: "
-            f"call `await kiln.loadPackage({package!r})` (or loadPackagesFromImports) in JS first",
-            name=fullname,
-        )
+    name = (error.name or "").partition(".")[0]
+    if not name or _host.packages is None:
+        return None
+    try:
+        imports = _host.packages.importMap()
+    except Exception:
+        return None
+    package = imports.to_py().get(name) if imports is not None else None
+    if package is None:
+        return None
+    return (
+        f"{name!r} comes with the Kiln package {package!r}, which is not loaded: call "
+        f"`await kiln.loadPackage({package!r})` (or kiln.install / loadPackagesFromImports) in JS first, "
+        "or `await micropip.install(...)` in Python"
+    )
 
 
 def install() -> None:
     sys.meta_path.insert(0, JsModuleFinder())
     sys.meta_path.append(SplitStdlibFinder())
-    sys.meta_path.append(PackageHint())

@@ -19,20 +19,93 @@ _RUNTIME_FILES = {
 }
 
 
+# Filenames of runs in progress. Tracebacks read a run's source back by its
+# filename, so two runs at once (nested, or overlapping runPythonAsync calls)
+# get different ones: "<exec>", then "<exec-2>", ... (as CPython's REPL
+# numbers its inputs).
+_filenames_in_use: set[str] = set()
+
+
+def _claim_filename(filename: str) -> str:
+    name, n = filename, 1
+    while name in _filenames_in_use:
+        n += 1
+        name = f"{filename[:-1]}-{n}>" if filename.endswith(">") else f"{filename}-{n}"
+    _filenames_in_use.add(name)
+    return name
+
+
 def run_code(source: str, globals: dict | None, locals: dict | None, filename: str):
     from .code import eval_code
 
-    return eval_code(source, main_globals() if globals is None else globals, locals, filename=filename)
+    name = _claim_filename(filename)
+    try:
+        return eval_code(source, main_globals() if globals is None else globals, locals, filename=name)
+    finally:
+        _filenames_in_use.discard(name)  # an error is formatted before any other run starts
 
 
 def run_code_async(source: str, globals: dict | None, locals: dict | None, filename: str):
     from .code import eval_code_async
 
-    return eval_code_async(source, main_globals() if globals is None else globals, locals, filename=filename)
+    name = _claim_filename(filename)
+    return _interruptible(eval_code_async(source, main_globals() if globals is None else globals, locals, filename=name), name)
+
+
+# Tasks of runPythonAsync calls in progress, and whether an interrupt
+# cancelled them (their CancelledError then becomes KeyboardInterrupt).
+_async_runs: dict = {}
+
+
+async def _interruptible(coroutine, filename: str):
+    import asyncio
+
+    task = asyncio.current_task()
+    _async_runs[task] = False
+    try:
+        return await coroutine
+    except asyncio.CancelledError:
+        if _async_runs.get(task):
+            raise KeyboardInterrupt from None
+        raise
+    finally:
+        _async_runs.pop(task, None)
+        # Free the filename once the task's own callbacks (which format its
+        # error for JS) have run: they are queued after this.
+        loop = asyncio.get_running_loop()
+        loop.call_soon(loop.call_soon, _filenames_in_use.discard, filename)
+
+
+def check_signals() -> None:
+    _kiln_core.check_signals()
+
+
+def interrupt_async_runs() -> None:
+    """An interrupt arrived while runPythonAsync calls were awaiting: run the
+    SIGINT handler, and if it raised KeyboardInterrupt, cancel those runs with it."""
+    try:
+        _kiln_core.check_signals()
+    except KeyboardInterrupt:
+        for task in _async_runs:
+            _async_runs[task] = True
+            task.cancel()
 
 
 def main_globals() -> dict:
     return sys.modules["__main__"].__dict__
+
+
+def builtins_dict() -> dict:
+    import builtins
+
+    return builtins.__dict__
+
+
+def unpack_archive(buffer, format: str, extract_dir: str | None) -> None:
+    from .http._archive import unpack_bytes
+
+    formats = {"wheel": "zip", "whl": "zip", "tar.gz": "gztar", "tgz": "gztar", "tar.bz2": "bztar", "tar.xz": "xztar"}
+    unpack_bytes(buffer.to_bytes(), "", extract_dir, formats.get(format, format))
 
 
 def pyimport(name: str):
@@ -55,14 +128,44 @@ def find_imports(source: str) -> list[str]:
     return find_imports(source)
 
 
-def install_archive(path: str, install_dir: str) -> list[str]:
+def install_archive(buffer, file_name: str, install_dir: str, source: str) -> list[str]:
     from ._packages import install_archive
 
-    return install_archive(path, install_dir)
+    return install_archive(buffer, file_name, install_dir, source)
 
 
-def set_package_host(host) -> None:
-    _imports.set_package_host(host)
+def check_archive(buffer, file_name: str) -> None:
+    """Refuse a package archive that is not a zip or would write outside its folder."""
+    import io
+    import zipfile
+
+    from ._packages import check_members
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(buffer.to_bytes())) as archive:
+            check_members(archive, file_name)
+    except zipfile.BadZipFile:
+        raise ValueError(f"{file_name} is not a valid zip archive") from None
+
+
+def install_wheel(buffer, file_name: str, install_dir: str, metadata=None):
+    """pyodide_js._api.install, as micropip calls it."""
+    from ._packages import install_wheel
+
+    return install_wheel(buffer, file_name, install_dir, metadata)
+
+
+def install_requirements(requirements, options):
+    """kiln.install(): requirements through micropip's resolver, in one transaction."""
+    import _kiln_micropip
+
+    return as_js_promise(_kiln_micropip.install_requirements(requirements.to_py(), options.to_py()))
+
+
+def set_host(name: str, host) -> None:
+    from . import _host
+
+    _host.set_host(name, host)
 
 
 def sha256_hex(data) -> str:
@@ -85,28 +188,63 @@ def _drop_runtime_frames(tb):
 
 
 def format_exception(exc: BaseException) -> str:
+    """The text of a PythonError. The exception lives on with the JS error (to
+    be raised again if it goes back to Python); its frames' locals need not:
+    they are cleared once formatted, so a kept error keeps no data alive."""
     import traceback
 
     exc.__traceback__ = _drop_runtime_frames(exc.__traceback__)
-    return "".join(traceback.format_exception(exc))
+    _add_import_hint(exc)
+    text = "".join(traceback.format_exception(exc))
+    for chained in _chain(exc):
+        traceback.clear_frames(chained.__traceback__)
+    return text
 
 
-_blocking_sleep = time.sleep
+def _add_import_hint(exc: BaseException) -> None:
+    if isinstance(exc, ModuleNotFoundError) and not getattr(exc, "_kiln_hinted", False):
+        hint = _imports.missing_module_hint(exc)
+        if hint:
+            exc.add_note(hint)
+            exc._kiln_hinted = True
+
+
+def _excepthook(kind, value, tb) -> None:
+    _add_import_hint(value)
+    sys.__excepthook__(kind, value, tb)
+
+
+def _chain(exc: BaseException):
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+_platform_sleep = time.sleep
 
 
 def _sleep(seconds: float) -> None:
-    """time.sleep: waits on a JS timer where Python may block (JSPI), so the
-    page or process stays responsive; otherwise the platform's busy wait."""
-    if seconds > 0 and _kiln_core.can_run_sync():
-        js = _kiln_core.js_global()
-        milliseconds = seconds * 1000
+    """time.sleep: a JS timer where Python may block on it (JSPI: the page
+    stays responsive), else Atomics.wait where the thread may block; both end
+    early for an interrupt. Elsewhere (a page's main thread without JSPI)
+    the platform's sleep, which spins."""
+    from . import _host
 
-        def start_timer(resolve, reject) -> None:
-            js.setTimeout(resolve, milliseconds)
-
-        ffi.run_sync(js.Promise.new(ffi.create_once_callable(start_timer)))
-    else:
-        _blocking_sleep(seconds)
+    system = _host.system
+    if system is None or not seconds > 0:
+        return _platform_sleep(seconds)
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        if _kiln_core.can_run_sync():
+            outcome = _kiln_core.run_sync_promise(system.sleepPromise(left * 1000))
+        elif system.canBlock:
+            outcome = system.sleepBlocking(left * 1000)
+        else:
+            return _platform_sleep(left)
+        if outcome == "interrupted":
+            _kiln_core.check_signals()  # KeyboardInterrupt, or the handler runs and the sleep goes on
 
 
 def _install_webloop(asyncio_module) -> None:
@@ -116,11 +254,60 @@ def _install_webloop(asyncio_module) -> None:
         import kiln.webloop  # noqa: F401
 
 
+def _install_http_client(client_module) -> None:
+    from .http import _client
+
+    _client.install(client_module)
+
+
+def _install_urllib3(urllib3_module) -> None:
+    from .http import _urllib3
+
+    _urllib3.install(urllib3_module)
+
+
+def _install_socket_hint(socket_module) -> None:
+    """socket.socket() fails (there is no raw TCP here): say what to use instead."""
+    import errno
+
+    refused = socket_module.socket.__init__
+
+    def __init__(self, *args, **kwargs):
+        try:
+            refused(self, *args, **kwargs)
+        except OSError as error:
+            if error.errno != errno.EAFNOSUPPORT:
+                raise
+            raise OSError(
+                error.errno,
+                "Sockets are not available in Kiln (no raw TCP in browsers, nor in Node through Kiln). "
+                "HTTP works: urllib.request, http.client, requests and pyodide.http.pyfetch go through the host's fetch",
+            ) from None
+
+    socket_module.socket.__init__ = __init__
+
+
+def _install_micropip_adapter(micropip_module) -> None:
+    import _kiln_micropip
+
+    _kiln_micropip.install_hook(micropip_module)
+
+
 def _boot() -> None:
+    # Code written for Pyodide (micropip first of all) detects it by this module.
+    sys.modules["_pyodide_core"] = _kiln_core
+    # Modules written to the working directory are importable (as in a REPL).
+    sys.path.insert(0, "")
+    sys.excepthook = _excepthook
     _imports.install()
     _imports.register("js", _kiln_core.js_global())
     # asyncio's event loop is the JS event loop: set up when asyncio is imported.
     _imports.after_import("asyncio", _install_webloop)
+    # HTTP goes through the host's fetch: set up when the clients are imported.
+    _imports.after_import("http.client", _install_http_client)
+    _imports.after_import("urllib3", _install_urllib3)
+    _imports.after_import("micropip", _install_micropip_adapter)
+    _imports.after_import("socket", _install_socket_hint)
     time.sleep = _sleep
 
 

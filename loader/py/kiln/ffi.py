@@ -26,6 +26,29 @@ from ._jsproxy import (
 
 register_mixins()
 
+
+def _js_error_field(field: str) -> property:
+    """JsException.name / .message: the JS error's, as Pyodide gives them
+    (urllib3's Emscripten backend reads both). JsException(name, message)
+    builds one without a JS error."""
+
+    def get(self) -> str:
+        js_error = getattr(self, "js_error", None)
+        if js_error is not None:
+            try:
+                return str(getattr(js_error, field))
+            except AttributeError:
+                pass
+        if len(self.args) == 2:
+            return str(self.args[0] if field == "name" else self.args[1])
+        return "Error" if field == "name" else (str(self.args[0]) if self.args else "")
+
+    return property(get)
+
+
+JsException.name = _js_error_field("name")
+JsException.message = _js_error_field("message")
+
 #: What JS ``null`` becomes in Python (``undefined`` becomes None).
 jsnull = _kiln_core.js_null()
 

@@ -1,0 +1,54 @@
+"""The test gates cannot pass vacuously: a suite that collects nothing, runs
+fewer tests than its minimum, or lists a known failure that no longer fails
+(or matches nothing) fails the gate."""
+
+import subprocess
+import sys
+
+
+def kiln(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kiln", *args], capture_output=True, text=True, timeout=900)
+
+
+def test_package_gate_fails_on_a_mistyped_path_and_on_too_few_tests(tmp_path):
+    suite = tmp_path / "suite.toml"
+    suite.write_text('''
+packages = ["pluggy", "pytest"]
+[paths."pluggy/no_such_tests"]
+min_passed = 1
+''')
+    proc = kiln("test-package", str(suite))
+    assert proc.returncode == 1
+    assert "pytest exited with status 4" in proc.stdout or "pytest exited with status 5" in proc.stdout
+    assert "fewer than its minimum of 1" in proc.stdout
+
+
+def test_package_gate_fails_when_a_known_failure_passes_or_matches_nothing(tmp_path):
+    (tmp_path / "test_sample.py").write_text("def test_passes():\n    assert True\n")
+    suite = tmp_path / "suite.toml"
+    suite.write_text(f'''
+packages = ["pytest"]
+pytest_args = ["--rootdir=/tmp"]
+setup_files = {{ "/tmp/kiln_gate_sample/test_sample.py" = "{tmp_path / 'test_sample.py'}" }}
+[paths."/tmp/kiln_gate_sample/test_sample.py"]
+min_passed = 0
+known_failures = {{ "*::test_passes" = "pretends to fail", "*::test_missing" = "matches nothing" }}
+''')
+    proc = kiln("test-package", str(suite))
+    assert proc.returncode == 1
+    assert "XPASS(strict)" in proc.stdout or "[XPASS(strict)]" in proc.stdout or "xpassed" in proc.stdout
+    assert "known-failure pattern matches no collected test" in proc.stdout
+
+
+def test_cpython_gate_fails_on_too_few_tests_and_stale_known_failures(tmp_path):
+    gate = tmp_path / "gate.toml"
+    gate.write_text('''
+[modules.test_fractions]
+min_run = 100000
+known_failures = { "test.test_fractions.FractionTest.test_int" = "pretends to fail", "test.test_fractions.Nothing.*" = "matches nothing" }
+''')
+    proc = kiln("test-cpython", "--gate", str(gate))
+    assert proc.returncode == 1
+    assert "fewer than its minimum of 100000" in proc.stdout
+    assert "known failure now passes" in proc.stdout
+    assert "known-failure pattern matches no test in this module" in proc.stdout
