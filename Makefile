@@ -7,7 +7,7 @@ VENV := build/venv
 KILN := $(VENV)/bin/kiln
 NODE := $(or $(KILN_CACHE),$(HOME)/.cache/kiln)/toolchain/node-24.21.0/bin/node
 
-.PHONY: all venv toolchain cpython dist demo test bench numpy test-numpy clean
+.PHONY: all venv toolchain cpython dist demo test bench numpy test-numpy scipy test-scipy npm clean
 
 all: dist demo
 
@@ -42,6 +42,19 @@ numpy: venv
 
 test-numpy: dist
 	$(KILN) test-package numpy
+
+# SciPy (and the OpenBLAS it links) is a long build: on request only. Once
+# built, dist/ ships it and `make test` runs its tests.
+scipy: venv
+	$(KILN) build-recipes scipy
+	$(KILN) dist
+
+test-scipy: scipy
+	$(KILN) test-package scipy
+
+# dist/ as the npm package kiln-python (a .tgz in build/).
+npm: dist
+	$(KILN) npm-package
 
 clean:
 	rm -rf build dist

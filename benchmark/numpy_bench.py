@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -42,13 +43,20 @@ def probe(kernels: bool) -> dict:
 
 def measure(runs: int) -> None:
     loads = [probe(kernels=False)["loadToFirstResultMs"] for _ in range(runs)]
-    in_kiln = probe(kernels=True)["kernels"]
+    kernels_probe = probe(kernels=True)
+    in_kiln, blas = kernels_probe["kernels"], kernels_probe["blas"]
+    # Kiln's BLAS runs on one thread: so does native NumPy's OpenBLAS here.
+    single_thread = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     native = json.loads(
-        subprocess.run([str(native_python()), str(HERE / "numpy_kernels.py")], capture_output=True, text=True, check=True).stdout
+        subprocess.run([str(native_python()), str(HERE / "numpy_kernels.py")], capture_output=True, text=True, check=True,
+                       env=single_thread).stdout
     )
     print(f"\nNumPy {numpy_version()}: loadPackage('numpy') to first np.ones(3), ms (fresh processes):",
           ", ".join(f"{v:.0f}" for v in loads))
     print(f"  median: {statistics.median(loads):.0f} ms")
+    print(f"BLAS in Kiln: {blas}; native NumPy {numpy_version()} from PyPI, one BLAS thread")
     print(f"{'kernel (best of 5)':<40} {'Kiln ms':>10} {'native ms':>10} {'Kiln/native':>12}")
     for name, seconds in in_kiln.items():
         print(f"{name:<40} {seconds * 1e3:>10.2f} {native[name] * 1e3:>10.2f} {seconds / native[name]:>12.2f}")
+        if name.startswith("matmul 512x512"):
+            print(f"{'':<40} {2 * 512**3 / seconds / 1e9:>9.1f}G {2 * 512**3 / native[name] / 1e9:>9.1f}G   (GFLOP/s)")

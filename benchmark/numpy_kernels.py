@@ -23,12 +23,19 @@ def best_of(fn) -> float:
 
 def kernels() -> dict[str, float]:
     rng = np.random.default_rng(0)
-    a = rng.random((256, 256))
-    b = rng.random((256, 256))
+    a, b = rng.random((512, 512)), rng.random((512, 512))
+    a32, b32 = a.astype(np.float32), b.astype(np.float32)
+    m = rng.random((500, 500)) + 500 * np.eye(500)
+    rhs = rng.random(500)
+    s = rng.random((300, 300))
+    sym = s + s.T
     values = rng.random(1_000_000)
     x, y = rng.random(1_000_000), rng.random(1_000_000)
     return {
-        "matmul 256x256": best_of(lambda: a @ b),
+        "matmul 512x512 float64": best_of(lambda: a @ b),
+        "matmul 512x512 float32": best_of(lambda: a32 @ b32),
+        "linalg.solve 500x500": best_of(lambda: np.linalg.solve(m, rhs)),
+        "linalg.eigh 300x300": best_of(lambda: np.linalg.eigh(sym)),
         "sort 1e6": best_of(lambda: np.sort(values)),
         "elementwise 1e6 (x*y + sin(x))": best_of(lambda: x * y + np.sin(x)),
     }

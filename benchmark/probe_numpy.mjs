@@ -17,6 +17,7 @@ if (JSON.stringify(ones) !== "[1,1,1]") throw new Error(`np.ones(3) gave ${ones}
 const result = { loadToFirstResultMs: loadMs };
 if (mode === "--kernels") {
   kiln.FS.writeFile("/tmp/numpy_kernels.py", readFileSync(new URL("numpy_kernels.py", import.meta.url)));
+  result.blas = kiln.runPython("import numpy as np\nnp.show_config(mode='dicts')['Build Dependencies']['blas']['name']");
   result.kernels = JSON.parse(kiln.runPython("import runpy, json\njson.dumps(runpy.run_path('/tmp/numpy_kernels.py')['kernels']())"));
 }
 console.log("KILN-NUMPY " + JSON.stringify(result));

@@ -18,6 +18,7 @@ import ffi  # noqa: E402
 import numpy_bench  # noqa: E402
 import peer  # noqa: E402
 import startup  # noqa: E402
+from pure_python import suite as pure_python  # noqa: E402
 
 
 def print_summary(rows: list[tuple[str, float, float]], peer_label: str) -> None:
@@ -39,6 +40,7 @@ def main() -> None:
     results = startup.measure(runtimes, args.runs)
     rows = startup.report(results, peer_label)
     rows += ffi.measure(runtimes, min(args.runs, 3))
+    rows += pure_python.measure(args.runs)
     print_summary(rows, peer_label)
     numpy_bench.measure(min(args.runs, 3))
 

@@ -19,12 +19,13 @@ import asyncio
 import difflib
 import functools
 import re
+import warnings
 from typing import Any
 
 import _kiln_core
 
 from kiln import _host, _packages
-from kiln.ffi import to_js
+from kiln.ffi import JsException, to_js
 from kiln.http import _fetch
 
 _js = _kiln_core.js_global()
@@ -172,21 +173,36 @@ def _wrap(original):
     return install
 
 
+def _warn_unpinned(requirements) -> None:
+    """A wheel URL without #sha256= installs unverified: say so, naming it."""
+    for requirement in [requirements] if isinstance(requirements, str) else list(requirements):
+        if isinstance(requirement, str) and requirement.split("#", 1)[0].endswith(".whl") and "#sha256=" not in requirement:
+            file_name = requirement.split("#", 1)[0].rsplit("/", 1)[-1]
+            warnings.warn(
+                f"kiln: installing {file_name} from {requirement} without a sha256 to check it against "
+                "(add #sha256=<hex> to the URL to pin it)",
+                stacklevel=4,
+            )
+
+
 async def _transaction(original, arguments, options) -> None:
     """One micropip.install call as a transaction (see the module docstring)."""
+    _warn_unpinned(arguments[0])
     log = _DownloadLog()
     transaction = _packages.Transaction()
     transaction_token = _packages.current_transaction.set(transaction)
     fetcher_token = _fetch.default_fetcher.set(log.fetch)
     try:
         await original(*arguments, **options)
-    except (ValueError, RuntimeError, OSError) as error:
+    except (ValueError, RuntimeError, OSError, JsException) as error:
+        # (JsException: a lock-file package that loadPackage could not load.)
         _forget_loaded(transaction.abort())
         import micropip
 
         indexes = arguments[5] or micropip._package_manager_singleton.index_urls
         explained = await _explain(error, log, [indexes] if isinstance(indexes, str) else list(indexes))
-        clear = type(error)((explained or str(error)) + " Nothing was installed.")
+        kind = RuntimeError if isinstance(error, JsException) else type(error)
+        clear = kind((explained or str(error)) + " Nothing was installed.")
         clear.kiln_stale_url = log.stale_cached_wheel(error)
         raise clear from None
     except BaseException:

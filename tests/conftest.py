@@ -29,6 +29,16 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_terminal_summary(terminalreporter):
+    """Heavy packages built on request: say loudly when their tests did not run."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    for package, target in (("SciPy", "make scipy"),):
+        count = sum(1 for report in skipped if f"{package} tests skipped" in str(report.longrepr))
+        if count:
+            banner = f"{package} tests skipped ({count}): wheel not built (run `{target}`, then `make test`)"
+            terminalreporter.write_sep("!", banner, yellow=True, bold=True)
+
+
 def pytest_sessionstart(session):
     if not (config.DIST / "kiln.mjs").exists():
         pytest.exit("dist/ is not built: run `make dist` (or `make test`, which builds it)", returncode=2)
@@ -92,9 +102,11 @@ def node24(tmp_path) -> NodeRunner:
 
 @pytest.fixture(scope="session")
 def http_root(tmp_path_factory) -> Path:
-    """What the test server serves: /dist/, /pages/ and /conformance/."""
+    """What the test server serves: /dist/, /pages/, /conformance/ and
+    /pyscript/ (PyScript from npm, for the compatibility tests)."""
     root = tmp_path_factory.mktemp("www")
     (root / "dist").symlink_to(config.DIST)
+    (root / "pyscript").symlink_to(config.LOADER_DIR / "node_modules" / "@pyscript" / "core" / "dist")
     (root / "pages").symlink_to(PAGES)
     (root / "conformance").symlink_to(TESTS / "conformance")
     return root
@@ -173,9 +185,28 @@ class BrowserRunner:
 
 
 @pytest.fixture
-def browser(page, server_url) -> BrowserRunner:
+def chromium(page, server_url) -> BrowserRunner:
     """Chromium on a cross-origin isolated page (SharedArrayBuffer available)."""
     return BrowserRunner(page, server_url)
+
+
+@pytest.fixture(scope="session")
+def native_python() -> Path:
+    """Native CPython with the reference NumPy and SciPy (pinned by sha256 in
+    tests/native_reference/requirements.txt), to compute expected values."""
+    import hashlib
+    import sys
+
+    requirements = TESTS / "native_reference" / "requirements.txt"
+    venv = config.BUILD / "native-reference"
+    python = venv / "bin" / "python"
+    marker = venv / f".installed-{hashlib.sha256(requirements.read_bytes()).hexdigest()[:16]}"
+    if not marker.exists():
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "--require-hashes", "--only-binary=:all:", "-r", str(requirements)],
+                       check=True)
+        marker.touch()
+    return python
 
 
 @pytest.fixture(scope="session")

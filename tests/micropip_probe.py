@@ -75,11 +75,14 @@ async def probe_indexes(base):
     # uninstall removes files and the loadedPackages entry.
     micropip.uninstall("attrs")
     seen["after_uninstall"] = [installed("attrs")["attrs"], "attrs" in loaded_packages(), loaded_packages() == listed()]
-    # A mock package satisfies a dependency without a download.
+    # A mock package: importable, and known to importlib.metadata (so it
+    # satisfies a requirement) without any download.
     micropip.add_mock_package("mocked-thing", "2.0", modules={"mocked_thing": "VALUE = 7"})
+    import importlib.metadata
+
     import mocked_thing
 
-    seen["mock"] = [mocked_thing.VALUE, "mocked-thing" in micropip.list()]
+    seen["mock"] = [mocked_thing.VALUE, importlib.metadata.version("mocked-thing")]
     frozen = json.loads(micropip.freeze())
     seen["freeze"] = {name: [entry["version"], entry["file_name"].startswith(("http", "file")), bool(entry["sha256"])]
                       for name, entry in frozen["packages"].items() if name in ("six", "requests", "kiln-greeting", "pluggy")}

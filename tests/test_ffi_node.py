@@ -547,6 +547,24 @@ time.sleep(0.1)
     assert values[3].startswith("RuntimeError: Cannot block on a JS promise here")
 
 
+def test_run_sync_suspends_across_the_call_trampoline(node24):
+    """A C extension's function (called through the call trampoline) calls
+    Python code that blocks on a promise: the suspension must cross the
+    trampoline, which therefore has to stay in WebAssembly."""
+    values = node24.report("""
+        const kiln = await loadKiln();
+        await kiln.loadPackage("kiln-fpcast-ext");
+        globalThis.later = (v) => new Promise((resolve) => setTimeout(() => resolve(v), 10));
+        const result = await kiln.runPythonAsync(`
+from pyodide.ffi import run_sync
+from js import later
+import kiln_fpcast
+kiln_fpcast.call_without_kwargs(lambda: run_sync(later(7)) * 6)`);
+        report([kiln._module.kilnBridge.callTrampoline, result]);
+    """)
+    assert values == ["wasm", 42]
+
+
 def test_run_sync_without_jspi_raises_a_clear_error(tmp_path):
     from conftest import NodeRunner
 

@@ -31,13 +31,24 @@ packages = ["pytest"]
 pytest_args = ["--rootdir=/tmp"]
 setup_files = {{ "/tmp/kiln_gate_sample/test_sample.py" = "{tmp_path / 'test_sample.py'}" }}
 [paths."/tmp/kiln_gate_sample/test_sample.py"]
-min_passed = 0
+min_passed = 1
 known_failures = {{ "*::test_passes" = "pretends to fail", "*::test_missing" = "matches nothing" }}
 ''')
     proc = kiln("test-package", str(suite))
     assert proc.returncode == 1
     assert "XPASS(strict)" in proc.stdout or "[XPASS(strict)]" in proc.stdout or "xpassed" in proc.stdout
-    assert "known-failure pattern matches no collected test" in proc.stdout
+    assert "known-failure or skip pattern matches no collected test" in proc.stdout
+
+
+def test_gates_refuse_a_module_without_a_minimum(tmp_path):
+    gate = tmp_path / "gate.toml"
+    gate.write_text("[modules.test_fractions]\nmin_run = 0\n")
+    proc = kiln("test-cpython", "--gate", str(gate))
+    assert proc.returncode != 0 and "needs a min_run of at least 1" in proc.stderr + proc.stdout
+    suite = tmp_path / "suite.toml"
+    suite.write_text('packages = ["pytest"]\n[paths."pluggy"]\nmin_passed = 0\n')
+    proc = kiln("test-package", str(suite))
+    assert proc.returncode != 0 and "needs a min_passed of at least 1" in proc.stderr + proc.stdout
 
 
 def test_cpython_gate_fails_on_too_few_tests_and_stale_known_failures(tmp_path):

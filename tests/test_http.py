@@ -124,8 +124,8 @@ def test_requests_under_runpythonasync_in_node24(node24, server_url, tls_server,
 
 
 @pytest.mark.parametrize("api", [*SYNC_APIS, "pyfetch"])
-def test_http_api_in_chromium_main_thread(api, browser, server_url, tls_server, closed_port):
-    seen = json.loads(browser.main(f"""
+def test_http_api_in_chromium_main_thread(api, chromium, server_url, tls_server, closed_port):
+    seen = json.loads(chromium.main(f"""
         const kiln = await loadKiln({{ packageCache: false }});
         {_install_line(api, server_url)}
         kiln.runPython({json.dumps(PROBE)});
@@ -135,9 +135,9 @@ def test_http_api_in_chromium_main_thread(api, browser, server_url, tls_server, 
 
 
 @pytest.mark.parametrize("api", [*SYNC_APIS, "pyfetch"])
-def test_http_api_in_chromium_worker(api, browser, server_url, tls_server, closed_port):
+def test_http_api_in_chromium_worker(api, chromium, server_url, tls_server, closed_port):
     run = "runPythonAsync" if api == "pyfetch" else "runPython"
-    seen = json.loads(browser.worker(f"""
+    seen = json.loads(chromium.worker(f"""
         const kiln = await loadKiln({{ packageCache: false }});
         {_install_line(api, server_url)}
         kiln.runPython({json.dumps(PROBE)});

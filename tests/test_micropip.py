@@ -44,7 +44,7 @@ def check_indexes(seen: dict) -> None:
     assert agree, "loadedPackages and micropip.list() must agree"
     assert {"pluggy", "requests", "kiln-greeting", "six", "pysocks", "micropip", "packaging"} <= set(loaded)
     assert seen["after_uninstall"] == [None, False, True]
-    assert seen["mock"] == [7, True]
+    assert seen["mock"] == [7, "2.0"]
     assert seen["freeze"] == {
         "six": ["1.17.0", True, True], "requests": ["2.34.2", True, True],
         "kiln-greeting": ["1.0", True, True], "pluggy": [seen["freeze"]["pluggy"][0], True, True],
@@ -86,9 +86,9 @@ def test_micropip_errors_leave_nothing_installed_in_node(node, server_url):
     check_errors(seen, server_url)
 
 
-def test_micropip_in_chromium_main_thread_and_worker(browser, server_url):
-    check_indexes(_run_probe(browser.main, "probe_indexes", server_url))
-    check_errors(_run_probe(browser.worker, "probe_errors", server_url), server_url)
+def test_micropip_in_chromium_main_thread_and_worker(chromium, server_url):
+    check_indexes(_run_probe(chromium.main, "probe_indexes", server_url))
+    check_errors(_run_probe(chromium.worker, "probe_errors", server_url), server_url)
 
 
 def test_kiln_install_takes_names_specifiers_and_urls_in_one_pass(node, server_url):
@@ -156,7 +156,7 @@ r`));
     """, timeout=300)
     errors, loaded = values
     assert errors[0] == "kiln: the lock file gives no sha256 for iniconfig; it is not installed while integrity checking is on (pass checkIntegrity: false to allow it)"
-    assert errors[1].startswith("JsException") or errors[1].startswith("Error") or "pluggy-0.0-py3-none-any.whl" in errors[1]
+    assert errors[1].startswith("RuntimeError: ")
     assert "pluggy-0.0-py3-none-any.whl" in errors[1] and errors[1].endswith("Nothing was installed.")
     assert loaded == ["micropip", "packaging"]
 

@@ -66,6 +66,35 @@ def test_package_with_a_shared_library_dependency(node):
     assert values == [["kiln-demo-shlib", "kiln-demo-ext"], [42, "libkilndemo"]]
 
 
+FPCAST_CHECKS = """
+import kiln_fpcast as m
+box = m.Box()
+box.value = 21
+box.double()
+try:
+    del box.value
+except AttributeError as e:
+    refused = str(e)
+[m.noargs_without_arg(), m.noargs_without_params(), m.keywords_without_kwargs(1, 2, 3), box.value, refused,
+ m.call_without_kwargs(lambda: "called back")]
+"""
+
+
+def test_c_functions_reached_through_mismatched_pointer_types_run(node):
+    """METH_NOARGS functions without their argument, getters and setters
+    without the closure: the call trampoline runs them instead of trapping
+    (through WebAssembly on Node 24, through JS on Node 20)."""
+    values = node.report(f"""
+        const kiln = await loadKiln();
+        await kiln.loadPackage("kiln-fpcast-ext");
+        report([kiln._module.kilnBridge.callTrampoline, kiln.runPython(`{FPCAST_CHECKS}`).toJs(), kiln.runPython("1 + 1")]);
+    """)
+    kind, results, after = values
+    assert kind == ("wasm" if node.major == "24" else "js")
+    assert results == ["noargs ok", 0, 3, 42, "cannot delete value", "called back"]
+    assert after == 2
+
+
 def test_import_before_loading_names_the_package(node24):
     values = node24.report("""
         const kiln = await loadKiln();

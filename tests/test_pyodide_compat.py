@@ -106,6 +106,22 @@ def test_overlapping_runs_quote_their_own_source_in_tracebacks(node):
     assert "raise KeyError" not in first and "raise ValueError" not in second
 
 
+def test_pyproxy_attrs_symbol_tells_borrowed_proxies_apart(node):
+    """PyScript finds Pyodide's "pyproxy.attrs" symbol through Reflect.ownKeys
+    and reads `shared.gcRegistered`: false for an argument proxy that dies when
+    the JS call returns, true for a proxy that lives until collected."""
+    values = node.report("""
+        const kiln = await loadKiln();
+        const kept = kiln.runPython("lambda: 1");
+        const [sym] = Reflect.ownKeys(kept).filter((k) => typeof k === "symbol" && String(k) === "Symbol(pyproxy.attrs)");
+        let borrowed;
+        globalThis.inspect = (arg) => { borrowed = [sym in arg, arg[sym].shared.gcRegistered]; };
+        kiln.runPython("import js; js.inspect(lambda: 2)");
+        report([typeof sym, sym in kept, kept[sym].shared.gcRegistered, borrowed, Object.keys(kept).includes(String(sym))]);
+    """)
+    assert values == ["symbol", True, True, [True, False], False]
+
+
 def test_load_pyodide_takes_packages_and_lock_file_contents(node24):
     lock = (config.DIST / config.LOCK_FILE).read_text()
     value = node24.report(f"""

@@ -117,8 +117,8 @@ def check_worker_results(result: dict) -> None:
     assert result["terminated"] == "kiln: the worker was terminated"
 
 
-def test_worker_mode_in_chromium(browser):
-    check_worker_results(browser.main(WORKER_CHECKS, timeout=180_000))
+def test_worker_mode_in_chromium(chromium):
+    check_worker_results(chromium.main(WORKER_CHECKS, timeout=180_000))
 
 
 def test_worker_mode_in_node_worker_threads(node):
@@ -148,7 +148,7 @@ def test_without_cross_origin_isolation_worker_runs_but_interrupt_and_input_expl
 
 
 @pytest.mark.parametrize("where", ["main", "worker"])
-def test_set_interrupt_buffer_in_thread(browser, where):
+def test_set_interrupt_buffer_in_thread(chromium, where):
     """Pyodide's own API: an interrupt buffer written from another thread."""
     body = """
         const kiln = await loadKiln();
@@ -175,7 +175,7 @@ def test_set_interrupt_buffer_in_thread(browser, where):
         r.check = checked;
         return r;
     """
-    result = browser.main(body) if where == "main" else browser.worker(body)
+    result = chromium.main(body) if where == "main" else chromium.worker(body)
     for case in ("busy", "sleep", "await"):
         outcome, elapsed = result[case]
         assert outcome == "KeyboardInterrupt", (case, outcome)

@@ -67,7 +67,15 @@ function runtimeFunction(module, name) {
 }
 
 Module.kilnBridge = {
-  installJspiImports,
+  /** Before instantiation: imports the engine's features decide. */
+  installImports(imports) {
+    installJspiImports(imports);
+    installCallTrampoline(imports);
+  },
+  /** "wasm" or "js": which call trampoline this engine runs. */
+  get callTrampoline() {
+    return callTrampolineKind;
+  },
   preloadSideModule,
   loadSharedLibrarySync,
 
@@ -79,6 +87,7 @@ Module.kilnBridge = {
     _kiln_decref(truePtr); // True is immortal: the pointer stays valid
     convertNullToNone = nullToNone;
     initJspi(wasmExports);
+    markCoreFunctions(wasmExports);
   },
 
   /** Once Python runs: fetch the runtime's Python half. */

@@ -153,8 +153,15 @@ function jsproxyCall(ref, thisRef, argsPtr, nargs, kwnamesPtr, construct) {
     const fn = getRef(ref);
     const result = construct ? Reflect.construct(fn, args) : Reflect.apply(fn, thisRef ? getRef(thisRef) : undefined, args);
     const converted = jsToPy(result);
+    if (result instanceof Promise) {
+      // Python awaits it from a task that starts on a later turn of the event
+      // loop; a rejection before then is not unhandled (Node would abort):
+      // Python receives it when it awaits.
+      result.catch(() => {});
+    }
     if (borrowed.length && result && typeof result.then === "function") {
-      Promise.resolve(result).finally(() => destroyBorrowed(borrowed));
+      const release = () => destroyBorrowed(borrowed);
+      Promise.resolve(result).then(release, release);
     } else {
       destroyBorrowed(borrowed);
     }

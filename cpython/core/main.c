@@ -49,6 +49,11 @@ EMSCRIPTEN_KEEPALIVE int kiln_init(const char *home, int argc, char **argv) {
   return 0;
 }
 
+/* Run what the command line given to kiln_init asks for (-c, -m, a script,
+ * or the REPL), as the `python` program does, then finalize Python. Returns
+ * the exit status. Used by `kiln python` (loader/bin/kiln-python.mjs). */
+EMSCRIPTEN_KEEPALIVE int kiln_run_main(void) { return Py_RunMain(); }
+
 /* kiln._runtime (new reference): the JS side looks its functions up here. */
 EMSCRIPTEN_KEEPALIVE PyObject *kiln_runtime_module(void) { return Py_NewRef(runtime_module); }
 

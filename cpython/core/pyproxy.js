@@ -101,8 +101,30 @@ function makePyProxy(ptr) {
   pyproxyStates.set(proxy, state);
   pyproxyStates.set(target, state);
   pyproxyFinalizer.register(proxy, state, state);
-  if (borrowedProxies) borrowedProxies.push(proxy);
+  if (borrowedProxies) {
+    state.borrowed = true;
+    borrowedProxies.push(proxy);
+  }
   return proxy;
+}
+
+// Pyodide's hidden per-proxy record, under a symbol only reachable through
+// Reflect.ownKeys(proxy). Clients written for Pyodide (PyScript) read
+// `proxy[sym].shared.gcRegistered` to tell a borrowed argument proxy (false:
+// destroyed when the JS call returns) from one that lives until collected.
+const pyproxyAttrsSymbol = Symbol("pyproxy.attrs");
+
+function pyproxyAttrs(state) {
+  return {
+    shared: {
+      get gcRegistered() {
+        return !state.borrowed;
+      },
+      get destroyed() {
+        return !state.ptr;
+      },
+    },
+  };
 }
 
 // Names: a JS string as a new Python str reference.
@@ -206,6 +228,7 @@ const pyproxyHandler = {
   ownKeys(target) {
     const names = pyToJsOwned(checkPy(callWasm(_kiln_pyproxy_dir, liveState(pyproxyStates.get(target)))));
     const keys = new Set(Reflect.ownKeys(target));
+    keys.add(pyproxyAttrsSymbol);
     try {
       for (const name of names) keys.add(name);
     } finally {
@@ -304,6 +327,10 @@ function splitKwargs(args) {
 class PyProxy {
   static [Symbol.hasInstance](obj) {
     return pyproxyStates.has(obj) && obj !== null;
+  }
+
+  get [pyproxyAttrsSymbol]() {
+    return pyproxyAttrs(stateOf(this));
   }
 
   /** The Python type's name: "module.Name", or "Name" for builtins. */

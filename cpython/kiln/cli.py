@@ -48,6 +48,18 @@ def _npm_package(args) -> None:
     print(npm_package.build())
 
 
+def _python(args) -> None:
+    import subprocess
+
+    from . import config, toolchain
+
+    script = config.DIST / "kiln-python.mjs"
+    if not script.exists():
+        raise SystemExit(f"{script} is missing: run `make dist` first")
+    node = toolchain.node_binary(args.node)
+    sys.exit(subprocess.run([str(node), str(script), *args.python_args]).returncode)
+
+
 def _test_cpython(args) -> None:
     from . import cpython_tests
 
@@ -80,6 +92,14 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("dist", help="assemble dist/ (builds whatever is missing)").set_defaults(run=_dist)
 
     sub.add_parser("npm-package", help="pack dist/ as the npm package kiln-python").set_defaults(run=_npm_package)
+
+    p = sub.add_parser(
+        "python", help="run Kiln's WASM interpreter under Node like `python` (e.g. kiln python -m test test_int)",
+        prefix_chars="+",  # every -option belongs to Python, not to kiln
+    )
+    p.add_argument("++node", default="24", choices=["20", "24"], help="Node major version (++node 20)")
+    p.add_argument("python_args", nargs=argparse.REMAINDER, help="[-c CODE | -m MODULE | FILE] [ARGS]")
+    p.set_defaults(run=_python)
 
     p = sub.add_parser("test-cpython", help="run CPython's own tests inside WASM")
     p.add_argument("modules", nargs="*", help="default: the curated list")

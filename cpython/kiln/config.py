@@ -138,6 +138,10 @@ ABI_FLAGS = "-fPIC -fwasm-exceptions -sSUPPORT_LONGJMP=wasm"
 CFLAGS = f"{OPT_FLAGS} {ABI_FLAGS}"
 LDFLAGS = f"{OPT_FLAGS} -fwasm-exceptions -sSUPPORT_LONGJMP=wasm"
 SIDE_MODULE_LDFLAGS = f"{LDFLAGS} -sSIDE_MODULE=1 -sWASM_BIGINT"
+# Flags for CPython's own objects only (configure's CFLAGS_NODIST: not passed
+# on to extensions). The call trampoline lets C functions reached through a
+# mismatched pointer type run instead of trapping (cpython/patches/0004).
+CPYTHON_NODIST_CFLAGS = "-DPY_CALL_TRAMPOLINE"
 
 # The C libraries CPython links (recipes in packages/, type static_library).
 CPYTHON_LIBRARIES = ["zlib", "bzip2", "xz", "libsqlite3", "libffi"]

@@ -120,6 +120,7 @@ def wasm_key() -> str:
         *lib_hashes,
         config.CFLAGS,
         config.LDFLAGS,
+        config.CPYTHON_NODIST_CFLAGS,
     )
 
 
@@ -143,6 +144,7 @@ def wasm_build() -> Path:
         "CONFIG_SITE": str(src / "Tools/wasm/config.site-wasm32-emscripten"),
         "OPT": f"-DNDEBUG {config.OPT_FLAGS} -Wall",
         "CFLAGS": config.ABI_FLAGS,
+        "CFLAGS_NODIST": config.CPYTHON_NODIST_CFLAGS,
         "LDFLAGS": config.LDFLAGS,
         **lib_vars,
     }

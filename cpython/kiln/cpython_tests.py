@@ -22,9 +22,9 @@ RESULT_MARK = "KILN-GATE-RESULT "
 def load_gate(path: Path = GATE_DIR / "gate.toml") -> tuple[dict[str, dict], int]:
     gate = tomllib.loads(path.read_text())
     modules = {name: {"tests": [f"test.{name}"], **spec} for name, spec in gate["modules"].items()}
-    missing = [name for name, spec in modules.items() if "min_run" not in spec]
+    missing = [name for name, spec in modules.items() if not spec.get("min_run", 0) >= 1]
     if missing:
-        raise SystemExit(f"tests/cpython_gate/gate.toml: no min_run for {missing}")
+        raise SystemExit(f"{path}: every module needs a min_run of at least 1; not so for {missing}")
     return modules, gate.get("timeout", 900)
 
 
@@ -34,6 +34,7 @@ def run_module(module: str, spec: dict, node_major: str, timeout: int) -> dict:
         "names": spec["tests"],
         "package_without_init": spec.get("package_without_init"),
         "known": spec.get("known_failures", {}),
+        "event_loop": spec.get("event_loop", "asyncio"),
     }
     result = node_harness.run(GATE_DIR / "run_module.mjs", request, marker=RESULT_MARK, node_major=node_major, timeout=timeout)
     result = {"module": module, **result}

@@ -12,7 +12,7 @@ from . import config, core_link, cpython_build, log, shell, stdlib, toolchain
 LOADER_SRC = config.LOADER_DIR / "src"
 RUNTIME_PY = config.LOADER_DIR / "py"
 MICROPIP_ADAPTER = config.ROOT / "micropip" / "_kiln_micropip.py"
-STATIC_FILES = [config.LOADER_DIR / "console.html"]
+STATIC_FILES = [config.LOADER_DIR / "console.html", config.LOADER_DIR / "bin" / "kiln-python.mjs"]
 
 
 def _cached_zip(name: str, key: str, make) -> Path:

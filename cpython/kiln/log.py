@@ -14,6 +14,11 @@ def info(message: str) -> None:
     print(f"[kiln {elapsed:6.1f}s] {message}", file=sys.stderr, flush=True)
 
 
+def warn(message: str) -> None:
+    """Something the user should notice (a skipped part), framed to stand out."""
+    info(f"*** {message} ***")
+
+
 @contextmanager
 def step(title: str):
     """Print a step's start and its duration when it ends."""

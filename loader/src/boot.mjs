@@ -47,7 +47,7 @@ export async function loadKiln(options = {}) {
   const failure = new Promise((_, reject) => (instantiationFailed = reject));
   const moduleArg = {
     instantiateWasm(imports, receiveInstance) {
-      moduleArg.kilnBridge.installJspiImports(imports);
+      moduleArg.kilnBridge.installImports(imports);
       WebAssembly.instantiate(compiled, imports).then(
         (instance) => receiveInstance(instance, compiled),
         (error) => instantiationFailed(new Error(`kiln: cannot instantiate kiln.asm.wasm: ${error.message}`)),

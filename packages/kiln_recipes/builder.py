@@ -28,7 +28,7 @@ PACKAGE_JSON = "package.json"
 SCRIPT_ENV_VERSION = "script-env-2"
 _TOOL_FILES = [
     Path(__file__), Path(wheels.__file__), Path(pyodide_env.__file__), Path(wasm_signatures.__file__),
-    Path(__file__).with_name("pyodide_driver.py"),
+    Path(__file__).with_name("pyodide_driver.py"), Path(__file__).with_name("pywasmcross_f2c_fixes.py"),
 ]
 
 
@@ -228,23 +228,29 @@ def _build_python_package(rec: Recipe, work: Path, out: Path) -> None:
     root = pyodide_env.pyodide_root()
     recipe_copy = work / "recipe"
     shutil.copytree(rec.dir, recipe_copy, ignore=shutil.ignore_patterns("build", "dist", "build.log"))
-    build_dir = work / "build"
+    # pyodide-build looks for the libraries a package links in
+    # <build_dir>/../../.libs (its pkg-config path): here, work/.libs.
+    build_dir = work / "pyodide" / "build"
+    libs = work / ".libs"
     src = build_dir / f"{rec.name}-{rec.version}"
     if rec.meta.source.url:
         _prepare_source(rec, src)
     else:
         _copy_local_source(rec, src)
     (src / "dist").mkdir(exist_ok=True)
-    for dep in rec.host_dependencies:  # static/shared libraries the package links
+    for dep in rec.host_dependencies:
         built = ensure_built(dep)
-        for sub in ("include", "lib"):
-            if (built / sub).exists():
-                shutil.copytree(built / sub, build_dir.parent / "libs" / sub, dirs_exist_ok=True)
+        if recipes.load(dep).type in ("static_library", "shared_library"):  # libraries the package links
+            for sub in ("include", "lib"):
+                if (built / sub).exists():
+                    shutil.copytree(built / sub, libs / sub, dirs_exist_ok=True)
+        else:  # Python packages it compiles against (NumPy's headers): their WASM wheels, unpacked
+            for wheel in built.glob("*.whl"):
+                with zipfile.ZipFile(wheel) as zf:
+                    zf.extractall(libs / "site-packages")
     driver = Path(__file__).with_name("pyodide_driver.py")
-    env = pyodide_env.build_env(root)
-    env["KILN_LIBS"] = str(build_dir.parent / "libs")
-    # pkg-config finds the build dependencies' .pc files, and nothing of the build machine's.
-    env["PKG_CONFIG_LIBDIR"] = str(build_dir.parent / "libs" / "lib" / "pkgconfig")
+    env = pyodide_env.build_env(root, host_site_packages=libs / "site-packages", work=work)
+    env["KILN_LIBS"] = str(libs)
     try:
         shell.run([shutil.which("python3", path=env["PATH"]), str(driver), str(recipe_copy), str(build_dir)], env=env)
     except shell.CommandFailed as error:

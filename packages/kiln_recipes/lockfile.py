@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pyodide_lock import PyodideLockSpec
 
-from kiln import config
+from kiln import config, log
 
 from . import builder
 from . import recipe as recipes
@@ -17,13 +17,17 @@ ON_REQUEST_TAG = "on-request"
 
 
 def shipped_recipes() -> list[str]:
-    """Recipes dist/ carries by default: everything but static libraries and
-    recipes built only on request."""
+    """Recipes dist/ carries: everything but static libraries; recipes built
+    only on request (long builds: SciPy) when their build is in the cache."""
     names = []
     for name in recipes.all_names():
         rec = recipes.load(name)
-        if rec.type != "static_library" and ON_REQUEST_TAG not in rec.meta.package.tag:
-            names.append(name)
+        if rec.type == "static_library":
+            continue
+        if ON_REQUEST_TAG in rec.meta.package.tag and not builder.output_dir(name).exists():
+            log.warn(f"{name}: not in dist/ (built on request only: run `make {name}` to build it)")
+            continue
+        names.append(name)
     return names
 
 
@@ -64,6 +68,9 @@ def write(dist: Path, names: list[str]) -> dict[str, dict]:
     lock = {
         "info": {
             "arch": "wasm32",
+            # The ABI Kiln's wheels target is their platform tag (Pyodide's
+            # numbered ABIs name a different one).
+            "abi_version": config.PLATFORM_TAG,
             "platform": config.PLATFORM_TAG.removesuffix("_wasm32"),
             "version": config.KILN_VERSION,
             "python": config.PYTHON_VERSION,

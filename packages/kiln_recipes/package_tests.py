@@ -26,7 +26,11 @@ def load_suite(name: str) -> dict:
     path = Path(name) if name.endswith(".toml") else SUITES / f"{name}.toml"
     if not path.exists():
         raise KilnError(f"no test suite for {name!r} (looked for {path})")
-    return tomllib.loads(path.read_text())
+    suite = tomllib.loads(path.read_text())
+    vacuous = [p for p, spec in suite.get("paths", {}).items() if not spec.get("min_passed", 0) >= 1]
+    if vacuous or not suite.get("paths"):
+        raise KilnError(f"{path}: every path needs a min_passed of at least 1; not so for {vacuous or 'any (no paths)'}")
+    return suite
 
 
 def run_path(suite: dict, path: str, node_major: str) -> dict:
@@ -37,6 +41,7 @@ def run_path(suite: dict, path: str, node_major: str) -> dict:
         "pytest_args": suite.get("pytest_args", []),
         "paths": [path if path.startswith("/") else f"{SITE_PACKAGES}/{path}"],
         "known": spec.get("known_failures", {}),
+        "skips": spec.get("skips", {}),
         # Extra files put into the WASM file system first: {wasm path: host path}.
         "setup_files": {target: Path(source).read_text() for target, source in suite.get("setup_files", {}).items()},
     }

@@ -113,9 +113,27 @@ def pyodide_root() -> Path:
     return root
 
 
-def build_env(root: Path) -> dict[str, str]:
-    """Environment for running pyodide-build against `root`."""
+# A second cross file, per build: where the WASM builds of the Python packages a
+# recipe compiles against live. Meson's numpy dependency otherwise takes the
+# headers of the build machine's NumPy, whose sizes (long, intp) are 64-bit.
+HOST_PACKAGES_CROSS_NAME = "kiln-host-packages"
+
+
+def _host_packages_cross_file(site_packages: Path) -> str:
+    lines = ["# The recipe's host Python packages, WASM builds (written by kiln).", "[properties]"]
+    numpy_include = site_packages / "numpy" / "_core" / "include"
+    if numpy_include.is_dir():
+        lines.append(f"numpy-include-dir = '{numpy_include}'")
+    return "\n".join(lines) + "\n"
+
+
+def build_env(root: Path, *, host_site_packages: Path, work: Path) -> dict[str, str]:
+    """Environment for running pyodide-build against `root`; `work` is the
+    recipe's work folder, `host_site_packages` its unpacked host packages."""
     venv_bin = str(Path(sys.executable).parent)  # pywasmcross runs as `python3`
+    cross = work / "xdg" / "meson" / "cross"
+    cross.mkdir(parents=True, exist_ok=True)
+    (cross / HOST_PACKAGES_CROSS_NAME).write_text(_host_packages_cross_file(host_site_packages))
     env = toolchain.env()
     flags = {
         "SIDE_MODULE_CFLAGS": config.CFLAGS,
@@ -127,6 +145,8 @@ def build_env(root: Path) -> dict[str, str]:
         **flags,
         "PATH": os.pathsep.join([venv_bin, env["PATH"]]),
         "PYODIDE_ROOT": str(root),
-        "XDG_DATA_DIRS": os.pathsep.join([str(root / "xdg"), "/usr/local/share", "/usr/share"]),
+        "XDG_DATA_DIRS": os.pathsep.join([str(work / "xdg"), str(root / "xdg"), "/usr/local/share", "/usr/share"]),
         "PYODIDE_SKIP_EMSCRIPTEN_INSTALL": "1",
+        # No int-returning LAPACK rewrites of SciPy, no Fortran (see the file).
+        "_F2C_FIXES_WRAPPER": str(Path(__file__).with_name("pywasmcross_f2c_fixes.py")),
     }

@@ -70,18 +70,32 @@ def _load(names: list[str]):
     return suite
 
 
-def main(module: str, names: list[str], known: dict[str, str], package_without_init: str | None) -> dict:
+def _use_event_loop(kind: str) -> None:
+    """"asyncio": CPython's own loops, which CPython's tests expect. "webloop":
+    Kiln's WebLoop, the loop users get; asyncio.run() and
+    IsolatedAsyncioTestCase then block on it through JSPI (the runner calls
+    this harness in a suspendable context)."""
+    import asyncio
+
+    if kind == "webloop":
+        from kiln.webloop import WebLoopPolicy
+
+        asyncio.set_event_loop_policy(WebLoopPolicy())
+    elif kind == "asyncio":
+        asyncio.set_event_loop_policy(asyncio.DefaultEventLoopPolicy())
+    else:
+        raise ValueError(f"unknown event_loop {kind!r} (asyncio or webloop)")
+
+
+def main(module: str, names: list[str], known: dict[str, str], package_without_init: str | None,
+         event_loop: str = "asyncio") -> dict:
     """`known` holds the known failures of this module only (the runner picks them)."""
     from test import support
     from test.libregrtest.utils import setup_unraisable_hook
 
     support.verbose = False
     setup_unraisable_hook()
-    # CPython's tests expect CPython's own event loops, not Kiln's WebLoop
-    # (which JS drives, and which blocks only under JSPI).
-    import asyncio
-
-    asyncio.set_event_loop_policy(asyncio.DefaultEventLoopPolicy())
+    _use_event_loop(event_loop)
     started = time.monotonic()
     if package_without_init:
         _register_package_without_init(package_without_init)
@@ -114,7 +128,9 @@ def main(module: str, names: list[str], known: dict[str, str], package_without_i
     }
 
 
-if __name__ == "__main__":
-    request = json.loads(sys.argv[1])
-    result = main(request["module"], request["names"], request["known"], request.get("package_without_init"))
+def run(request_json: str) -> None:
+    """Entry point for run_module.mjs: runs the request and prints the result line."""
+    request = json.loads(request_json)
+    result = main(request["module"], request["names"], request["known"], request.get("package_without_init"),
+                  request.get("event_loop") or "asyncio")
     print("KILN-GATE-RESULT " + json.dumps(result))

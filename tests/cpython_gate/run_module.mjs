@@ -15,12 +15,19 @@ kiln.FS.writeFile("/lib/python_tests.zip", readFileSync(join(distDir, "python_te
 kiln.FS.writeFile("/tmp/harness.py", readFileSync(new URL("harness.py", import.meta.url)));
 // Unpacked, not imported from the zip: packages such as test_json find
 // their tests with unittest discovery, which needs real folders.
-kiln.runPython(`
+const run = kiln.runPython(`
 import sys, zipfile
 zipfile.ZipFile("/lib/python_tests.zip").extractall("/lib/cpython-tests")
 sys.path.insert(1, "/lib/cpython-tests")
 sys.path.append("/lib/cpython-tests/lib-dynload")  # _testcapi & co, as side modules
-sys.argv = ["harness.py", ${JSON.stringify(request)}]
+sys.argv = ["harness.py"]
 import runpy
-runpy.run_path("/tmp/harness.py", run_name="__main__")
+runpy.run_path("/tmp/harness.py", run_name="kiln_gate_harness")["run"]
 `);
+if (JSON.parse(request).event_loop === "webloop") {
+  // Suspendable: asyncio.run() on the WebLoop blocks through JSPI.
+  if (!kiln.jspiAvailable) throw new Error("event_loop = webloop needs JSPI (Node 24)");
+  await run.callPromising(request);
+} else {
+  run(request);
+}
