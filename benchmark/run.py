@@ -15,9 +15,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 from kiln import config, toolchain  # noqa: E402
 
 import ffi  # noqa: E402
+import micropip_bench  # noqa: E402
 import numpy_bench  # noqa: E402
 import peer  # noqa: E402
 import startup  # noqa: E402
+import trampoline_bench  # noqa: E402
+import worker_bench  # noqa: E402
 from pure_python import suite as pure_python  # noqa: E402
 
 
@@ -42,6 +45,9 @@ def main() -> None:
     rows += ffi.measure(runtimes, min(args.runs, 3))
     rows += pure_python.measure(args.runs)
     print_summary(rows, peer_label)
+    micropip_bench.measure(min(args.runs, 3))
+    worker_bench.measure(min(args.runs, 3))
+    trampoline_bench.measure()
     numpy_bench.measure(min(args.runs, 3))
 
 

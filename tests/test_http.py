@@ -152,3 +152,21 @@ def test_raw_sockets_stay_refused_with_a_pointer_to_http(node24):
         report(kiln.runPython("import socket\\ntry:\\n  socket.socket()\\nexcept OSError as e:\\n  r = str(e)\\nr"));
     """)
     assert "urllib" in message and "requests" in message
+
+
+def test_many_blocking_requests_keep_memory_bounded(node, server_url):
+    # Each blocking request talks to the helper thread through a shared
+    # buffer; they are reused, so 300 requests must not hold 300 MiB.
+    before, after, bodies = node.report(f"""
+        const kiln = await loadKiln();
+        kiln.runPython("import urllib.request; urllib.request.urlopen('{server_url}/api/text').read()");
+        globalThis.gc?.();
+        const before = process.memoryUsage().arrayBuffers;
+        const bodies = kiln.runPython(`
+import urllib.request
+{{urllib.request.urlopen('{server_url}/api/text').read() for _ in range(300)}}
+`).toJs();
+        report([before, process.memoryUsage().arrayBuffers, [...bodies].length]);
+    """)
+    assert bodies == 1
+    assert after - before < 64 * 2**20, f"array buffers grew by {(after - before) / 2**20:.0f} MiB over 300 requests"

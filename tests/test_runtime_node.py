@@ -123,6 +123,39 @@ def test_env_and_args_reach_python(node):
     assert values == "['hi', True, 'error', '/home/kiln']"
 
 
+def test_process_time_advances(node):
+    # Emscripten's times() reports zeros; process_time must not be stuck at 0.0
+    values = node.report("""
+        const kiln = await loadKiln();
+        report(kiln.runPython(`
+import time
+start = time.process_time()
+deadline = time.monotonic() + 0.2
+while time.monotonic() < deadline:
+    pass
+[time.process_time() - start, time.get_clock_info("process_time").implementation]
+`).toJs());
+    """)
+    elapsed, implementation = values
+    assert elapsed >= 0.1, values
+    assert implementation == "clock()"
+
+
+def test_fs_init_runs_before_python_starts(node):
+    values = node.report("""
+        const kiln = await loadKiln({
+          fsInit(FS, { sitePackages }) {
+            FS.mkdirTree("/work/data");
+            FS.writeFile("/work/data/x.txt", "from fsInit");
+            FS.writeFile(sitePackages + "/early.py", "VALUE = 42");
+            FS.chdir("/work");
+          },
+        });
+        report(kiln.runPython("import os, early; [os.getcwd(), open('data/x.txt').read(), early.VALUE]").toJs());
+    """)
+    assert values == ["/work", "from fsInit", 42]
+
+
 def test_file_system_is_shared_between_js_and_python(node):
     values = node.report("""
         const kiln = await loadKiln();

@@ -34,6 +34,8 @@ CHECKS = {
         "assert urllib.parse.quote('a b/ü') == 'a%20b/%C3%BC'"
     ),
     "datetime": "import datetime; assert datetime.date(2024, 2, 28) + datetime.timedelta(days=1) == datetime.date(2024, 2, 29)",
+    # pydoc imports _pyrepl.pager in 3.13: help() needs it
+    "pydoc": "import pydoc; assert 'Return the absolute value' in pydoc.render_doc(abs, renderer=pydoc.plaintext)",
     "xml": "import xml.etree.ElementTree as ET; assert ET.fromstring('<a><b>t</b></a>').find('b').text == 't'",
 }
 

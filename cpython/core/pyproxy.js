@@ -25,7 +25,7 @@ const PY_FLAG = {
   MUTABLE_SEQUENCE: 1 << 15,
 };
 
-const pyproxyStates = new WeakMap(); // proxy and its target -> {ptr, flags, destroyedMessage}
+const pyproxyStates = new WeakMap(); // proxy and its target -> {ptr, flags, destroyed}
 // Proxies the JS garbage collector dropped release their Python object.
 const pyproxyFinalizer = new FinalizationRegistry((state) => {
   if (!state.ptr) return;
@@ -49,7 +49,7 @@ function livePtr(proxy) {
 }
 
 function liveState(state) {
-  if (!state.ptr) throw new Error(state.destroyedMessage);
+  if (!state.ptr) throw new Error(destroyedMessage(state.destroyed));
   return state.ptr;
 }
 
@@ -59,6 +59,13 @@ function pyproxyPtrOf(value) {
     return 0;
   }
   return livePtr(value);
+}
+
+function destroyedMessage({ type, reason, site }) {
+  // Where it was destroyed: the first frame outside Kiln's own code.
+  const where = (site.stack ?? "").split("\n").slice(1).find((line) => !/destroy|kiln\.(asm\.)?m?js/.test(line))?.trim();
+  return `This PyProxy of a Python ${type} was destroyed${where ? ` (${where})` : ""}: ` +
+    (reason ?? "its Python object can no longer be used");
 }
 
 function destroyPyProxy(proxy, message) {
@@ -72,12 +79,10 @@ function destroyPyProxy(proxy, message) {
   } catch {
     // the type's name is only for the message
   }
-  // Where it was destroyed: the first frame outside Kiln's own code.
-  const where = (new Error().stack ?? "").split("\n").slice(1).find((line) => !/destroy|kiln\.(asm\.)?m?js/.test(line))?.trim();
   state.ptr = 0;
-  state.destroyedMessage =
-    `This PyProxy of a Python ${type} was destroyed${where ? ` (${where.replace(/^at /, "at ")})` : ""}: ` +
-    (message ?? "its Python object can no longer be used");
+  // Kept to build the message only if it is ever shown: formatting a stack
+  // costs more than the rest of a destroy, which every awaited promise does.
+  state.destroyed = { type, reason: message, site: new Error() };
   livePyProxies--;
   decref(ptr);
 }
@@ -94,7 +99,7 @@ function makePyProxy(ptr) {
     target = {};
   }
   Object.setPrototypeOf(target, prototypeFor(flags));
-  const state = { ptr, flags, destroyedMessage: "" };
+  const state = { ptr, flags, destroyed: null };
   const proxy = new Proxy(target, pyproxyHandler);
   _kiln_incref(ptr);
   livePyProxies++;

@@ -106,6 +106,14 @@ def _configure_args(build_python: Path) -> list[str]:
     ]
 
 
+# configure results that Tools/wasm/config.site-wasm32-emscripten gets wrong.
+CONFIGURE_OVERRIDES = {
+    # Emscripten's times() only zeroes its result, so time.process_time()
+    # would always be 0.0; without it CPython falls back to clock().
+    "ac_cv_func_times": "no",
+}
+
+
 @cache
 def wasm_key() -> str:
     build_python = native_python()
@@ -121,6 +129,7 @@ def wasm_key() -> str:
         config.CFLAGS,
         config.LDFLAGS,
         config.CPYTHON_NODIST_CFLAGS,
+        *(f"{var}={value}" for var, value in sorted(CONFIGURE_OVERRIDES.items())),
     )
 
 
@@ -147,6 +156,7 @@ def wasm_build() -> Path:
         "CFLAGS_NODIST": config.CPYTHON_NODIST_CFLAGS,
         "LDFLAGS": config.LDFLAGS,
         **lib_vars,
+        **CONFIGURE_OVERRIDES,
     }
     logfile = home / "build.log"
     with log.step(f"configuring CPython {config.PYTHON_VERSION} for {config.TARGET}"):

@@ -26,8 +26,7 @@ EXCLUDED = {
     "turtle.py": "needs tkinter",
     "turtledemo": "needs tkinter",
     "ensurepip": "bundles pip wheels; packages come from micropip / loadPackage",
-    "venv": "creates virtual environments with subprocesses and symlinked interpreters",
-    "_pyrepl": "the terminal REPL needs termios and a tty",
+    "venv": "creates virtual environments with subprocesses and symlinked interpreters (in python_tests.zip: test_sysconfig imports it)",
     "pydoc_data": "help() topic texts (0.5 MB); pydoc still works without them",
     "__phello__": "frozen-module test data",
     "__hello__.py": "frozen-module test data",
@@ -40,6 +39,9 @@ EXCLUDED = {
 PURE_PYTHON_FALLBACKS = ["_pydecimal.py", "_pydatetime.py", "_pyio.py"]
 for _name in PURE_PYTHON_FALLBACKS:
     EXCLUDED[_name] = "pure-Python fallback of a built-in C module (shipped in python_tests.zip)"
+
+# Left out of the core but needed by CPython's tests: python_tests.zip has them.
+TEST_ONLY = [*PURE_PYTHON_FALLBACKS, "venv"]
 
 # Modules CPython freezes into the interpreter (Tools/build/freeze_modules.py):
 # the core imports them from there, so the zip need not carry them too.
@@ -156,8 +158,9 @@ def build_tests_zip(lib: Path, test_modules: list[Path], out: Path) -> Path:
         for path in sorted((lib / "test").rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 zf.write(path, path.relative_to(lib).as_posix())
-        for name in PURE_PYTHON_FALLBACKS:
-            zf.write(lib / name, name)
+        for name in TEST_ONLY:
+            for path in [lib / name] if (lib / name).is_file() else sorted((lib / name).rglob("*.py")):
+                zf.write(path, path.relative_to(lib).as_posix())
         for path in test_modules:
             zf.write(path, f"lib-dynload/{path.name}")
     tmp.replace(out)

@@ -55,18 +55,30 @@ const kiln = await loadKiln({
   stdin: { stdin: readStdin, isatty: Boolean(process.stdin.isTTY) },
   stdout: writer(1),
   stderr: writer(2),
+  // Before Python starts: it resolves the script's path against its cwd then.
+  fsInit(FS) {
+    FS.mkdirTree(cwd);
+    FS.mount(FS.filesystems.NODEFS, { root: cwd }, cwd);
+    FS.chdir(cwd);
+  },
 });
 const { FS } = kiln;
-FS.mkdirTree(cwd);
-FS.mount(FS.filesystems.NODEFS, { root: cwd }, cwd);
-FS.chdir(cwd);
 if (wantsTests) {
   if (!existsSync(testsZip)) {
     console.error(`kiln python: ${testsZip} is missing (run make dist)`);
     process.exit(2);
   }
   FS.writeFile("/tmp/python_tests.zip", readFileSync(testsZip));
-  kiln.runPython(`import zipfile; zipfile.ZipFile("/tmp/python_tests.zip").extractall("${testsDir}")`);
+  // (the import system saw the folder missing at start-up: forget that)
+  kiln.runPython(`import importlib, zipfile
+zipfile.ZipFile("/tmp/python_tests.zip").extractall("${testsDir}")
+importlib.invalidate_caches()`);
   FS.unlink("/tmp/python_tests.zip");
 }
-process.exitCode = kiln._module._kiln_run_main();
+try {
+  process.exitCode = kiln._module._kiln_run_main();
+} catch (error) {
+  // An uncaught SystemExit reaches C's exit() (PyErr_Print calls Py_Exit).
+  if (error?.name !== "ExitStatus") throw error;
+  process.exitCode = error.status;
+}

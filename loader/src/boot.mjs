@@ -24,6 +24,8 @@ const HOME = "/home/kiln";
  * @param {string} [options.packageBaseUrl] where package files are (default: indexURL)
  * @param {string[]} [options.packages] installed before loadKiln resolves (as kiln.install does)
  * @param {boolean} [options.worker] run Python in a Web Worker (a worker_threads thread in Node): see worker/handle.mjs
+ * @param {(FS: object, info: {sitePackages: string}) => void|Promise<void>} [options.fsInit] called
+ *   once the file system is ready and before Python starts (Pyodide's option of that name)
  * @param {boolean|string} [options.packageCache] keep downloaded packages (default true; false: off;
  *   in Node, a folder path instead of ~/.cache/kiln/packages)
  */
@@ -63,6 +65,7 @@ export async function loadKiln(options = {}) {
   const { FS } = Module;
   prepareFileSystem(FS, await stdlib);
   const streams = installStreams(FS, options);
+  if (options.fsInit) await options.fsInit(FS, { sitePackages: SITE_PACKAGES });
   Module.kilnBridge.init({ convertNullToNone: options.convertNullToNone });
   startPython(Module, options.args ?? []);
   Module.kilnBridge.initRuntime();

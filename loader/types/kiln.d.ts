@@ -35,6 +35,8 @@ export interface LoadKilnOptions {
   packages?: string[];
   /** Keep downloaded packages (default true); false turns it off; in Node, a folder. */
   packageCache?: boolean | string;
+  /** Called once the file system is ready and before Python starts (mounts, files, chdir). */
+  fsInit?: (FS: any, info: { sitePackages: string }) => void | Promise<void>;
   /** Run Python in a Web Worker (worker_threads in Node). */
   worker?: boolean;
 }

@@ -24,10 +24,16 @@ sys.argv = ["harness.py"]
 import runpy
 runpy.run_path("/tmp/harness.py", run_name="kiln_gate_harness")["run"]
 `);
-if (JSON.parse(request).event_loop === "webloop") {
-  // Suspendable: asyncio.run() on the WebLoop blocks through JSPI.
-  if (!kiln.jspiAvailable) throw new Error("event_loop = webloop needs JSPI (Node 24)");
-  await run.callPromising(request);
-} else {
-  run(request);
+try {
+  if (JSON.parse(request).event_loop === "webloop") {
+    // Suspendable: asyncio.run() on the WebLoop blocks through JSPI.
+    if (!kiln.jspiAvailable) throw new Error("event_loop = webloop needs JSPI (Node 24)");
+    await run.callPromising(request);
+  } else {
+    run(request);
+  }
+} catch (error) {
+  // The harness itself failed: its traceback, not Node's dump of the glue's source line.
+  console.error(error?.message ?? error);
+  process.exit(1);
 }

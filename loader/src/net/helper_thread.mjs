@@ -15,6 +15,7 @@ const FRAME = { HEAD: 1, BODY: 2, END: 3, ERROR: 4, SENT: 5 };
 const CONTROL_INTS = 4;
 const DATA_BYTES = 1 << 20;
 const POLL_MS = 50; // how often a wait looks at the interrupt flag
+const MAX_SPARE_BUFFERS = 4;
 
 /** Runs inside the helper thread (its source is sent there as text); in Node
  * it gets the thread's `require` (a parameter, so the bundler leaves it be). */
@@ -33,6 +34,9 @@ function helperMain(FRAME, CONTROL_INTS, nodeRequire) {
 
   /** Write one frame, in as many parts as the data area needs. */
   async function sendFrame(channel, kind, bytes) {
+    // END and ERROR are last: the reader then reuses the buffer for another request.
+    if (channel.final) return;
+    if (kind === FRAME.END || kind === FRAME.ERROR) channel.final = true;
     let offset = 0;
     do {
       await waitUntilEmpty(channel.control);
@@ -216,6 +220,10 @@ export class HelperThreadFetcher {
     this.nextId = 1;
     this.open = new Map();
     this.thread = null;
+    // Channel buffers of finished requests, reused: a SharedArrayBuffer is
+    // freed only once both threads have collected it, so one per request
+    // grew the process by ~1 MiB a request.
+    this.spareBuffers = [];
   }
 
   startThread() {
@@ -234,8 +242,10 @@ export class HelperThreadFetcher {
   start({ url, method, headers, body }) {
     this.thread ??= this.startThread();
     const id = this.nextId++;
-    const buffer = new SharedArrayBuffer(CONTROL_INTS * 4 + DATA_BYTES);
-    this.open.set(id, { id, url, control: new Int32Array(buffer, 0, CONTROL_INTS), data: new Uint8Array(buffer, CONTROL_INTS * 4), done: false });
+    const buffer = this.spareBuffers.pop() ?? new SharedArrayBuffer(CONTROL_INTS * 4 + DATA_BYTES);
+    const control = new Int32Array(buffer, 0, CONTROL_INTS);
+    control.fill(0);
+    this.open.set(id, { id, url, buffer, control, data: new Uint8Array(buffer, CONTROL_INTS * 4), done: false });
     const owned = body ? body.slice() : undefined; // its own buffer, transferred
     const message = { op: "request", id, buffer, request: { url, method, headers, body: owned } };
     this.thread.postMessage(message, owned ? [owned.buffer] : []);
@@ -246,20 +256,14 @@ export class HelperThreadFetcher {
   sent(id, timeoutMs) {
     const channel = this.channel(id);
     const frame = this.readFrame(channel, timeoutMs);
-    if (frame.kind === FRAME.ERROR) {
-      this.close(id);
-      throw new NetworkError(JSON.parse(new TextDecoder().decode(frame.bytes)), channel.url);
-    }
+    if (frame.kind === FRAME.ERROR) this.failed(channel, frame);
   }
 
   /** Wait for the response's head: {status, statusText, url, redirected, headers, decoded}. */
   head(id, timeoutMs) {
     const channel = this.channel(id);
     const frame = this.readFrame(channel, timeoutMs);
-    if (frame.kind === FRAME.ERROR) {
-      this.close(id);
-      throw new NetworkError(JSON.parse(new TextDecoder().decode(frame.bytes)), channel.url);
-    }
+    if (frame.kind === FRAME.ERROR) this.failed(channel, frame);
     return JSON.parse(new TextDecoder().decode(frame.bytes));
   }
 
@@ -268,16 +272,24 @@ export class HelperThreadFetcher {
     const channel = this.open.get(id);
     if (!channel || channel.done) return new Uint8Array(0);
     const frame = this.readFrame(channel, timeoutMs);
-    if (frame.kind === FRAME.ERROR) {
-      this.close(id);
-      throw new NetworkError(JSON.parse(new TextDecoder().decode(frame.bytes)), channel.url);
-    }
+    if (frame.kind === FRAME.ERROR) this.failed(channel, frame);
     if (frame.kind === FRAME.END) {
-      channel.done = true;
-      this.open.delete(id);
+      this.finished(channel);
       return new Uint8Array(0);
     }
     return frame.bytes;
+  }
+
+  /** The helper wrote its last frame (END or ERROR): the buffer is free for another request. */
+  finished(channel) {
+    channel.done = true;
+    this.open.delete(channel.id);
+    if (this.spareBuffers.length < MAX_SPARE_BUFFERS) this.spareBuffers.push(channel.buffer);
+  }
+
+  failed(channel, frame) {
+    this.finished(channel);
+    throw new NetworkError(JSON.parse(new TextDecoder().decode(frame.bytes)), channel.url);
   }
 
   channel(id) {

@@ -47,6 +47,9 @@ function spawn(indexURL) {
 }
 
 export async function startWorker(options) {
+  if (options.fsInit) {
+    throw new TypeError("kiln: fsInit cannot run in worker mode (a function cannot cross to the worker); use kiln.FS once it has started");
+  }
   const indexURL = resolveIndexURL(options.indexURL);
   const shared = sharedMemoryAvailable();
   const control = shared ? makeControlBuffer() : null;
@@ -163,7 +166,8 @@ export async function startWorker(options) {
     interrupt() {
       if (!views) throw new Error(`kiln: interrupt() needs shared memory between the threads, but ${ISOLATION_HINT}`);
       Atomics.store(views.ints, SLOT.SIGNAL, 2); // SIGINT
-      Atomics.notify(views.ints, SLOT.STATE);
+      Atomics.notify(views.ints, SLOT.SIGNAL); // a time.sleep waits on it
+      Atomics.notify(views.ints, SLOT.STATE); // a blocked input() on this one
     },
     terminate() {
       failure = new Error("kiln: the worker was terminated");
