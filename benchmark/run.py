@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from kiln import config, toolchain  # noqa: E402
 
 import ffi  # noqa: E402
+import http_bench  # noqa: E402
 import micropip_bench  # noqa: E402
 import numpy_bench  # noqa: E402
 import peer  # noqa: E402
@@ -46,6 +47,7 @@ def main() -> None:
     rows += pure_python.measure(args.runs)
     print_summary(rows, peer_label)
     micropip_bench.measure(min(args.runs, 3))
+    http_bench.measure(min(args.runs, 3))
     worker_bench.measure(min(args.runs, 3))
     trampoline_bench.measure()
     numpy_bench.measure(min(args.runs, 3))

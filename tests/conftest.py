@@ -168,8 +168,10 @@ class BrowserRunner:
     def worker(self, body: str, timeout: float = 120_000):
         self.page.set_default_timeout(timeout)
         result = self.page.evaluate(
-            """(body) => new Promise((resolve) => {
+            """([body, timeout]) => new Promise((resolve) => {
                 const worker = new Worker("/pages/eval-worker.mjs", { type: "module" });
+                // page.evaluate has no timeout of its own: a stuck worker must fail, not hang the run
+                setTimeout(() => { worker.terminate(); resolve({ error: `no answer within ${timeout} ms` }); }, timeout);
                 worker.onmessage = (event) => {
                   if (event.data.ready) return worker.postMessage({ body });
                   worker.terminate();
@@ -177,7 +179,7 @@ class BrowserRunner:
                 };
                 worker.onerror = (event) => resolve({ error: event.message });
             })""",
-            body,
+            [body, timeout],
         )
         if "error" in result:
             raise AssertionError(f"worker failed: {result['error']}")

@@ -13,7 +13,8 @@ export function makeAPI(Module, streams, { indexURL, lockFileURL, lockFileConten
   const packages = makePackageManager(Module, { lockFileURL, lockFileContents, packageBaseURL, packageCache });
   const interrupts = makeInterrupts(Module);
   runtime.setHost("system", interrupts);
-  runtime.setHost("http", makeHttpHost({ interruptPending: interrupts.pending }));
+  const httpHost = makeHttpHost({ interruptPending: interrupts.pending });
+  runtime.setHost("http", httpHost);
 
   // The lock file loads in the background, off the start-up path: import
   // hints and micropip find it ready.
@@ -44,6 +45,8 @@ export function makeAPI(Module, streams, { indexURL, lockFileURL, lockFileConten
   }
 
   const api = {
+    /** (internal) resolves when the runtime's background helpers run: loadKiln awaits it. */
+    _ready: httpHost.ready,
     version: KILN_VERSION,
     indexURL,
     FS: Module.FS,

@@ -76,6 +76,7 @@ export async function loadKiln(options = {}) {
     packageBaseURL: resolveIndexURL(options.packageBaseUrl ?? indexURL),
     packageCache: options.packageCache,
   });
+  await api._ready;
   if (options.packages?.length) await api.install(options.packages);
   return api;
 }

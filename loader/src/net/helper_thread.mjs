@@ -158,6 +158,7 @@ function helperMain(FRAME, CONTROL_INTS, nodeRequire) {
 
   if (inNode) port.on("message", onMessage);
   else port.onmessage = (event) => onMessage(event.data);
+  port.postMessage({ op: "ready" });
 
   function onMessage(message) {
     if (message.op === "request") {
@@ -236,6 +237,21 @@ export class HelperThreadFetcher {
     }
     const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
     return new Worker(url);
+  }
+
+  /** Start the helper thread now; resolves when it runs. */
+  started() {
+    this.thread ??= this.startThread();
+    return new Promise((resolve, reject) => {
+      const onMessage = (event) => {
+        if ((event.data ?? event).op === "ready") resolve();
+      };
+      if (IN_NODE) this.thread.once("message", onMessage);
+      else {
+        this.thread.addEventListener("message", onMessage, { once: true });
+        this.thread.addEventListener("error", (event) => reject(new Error(`kiln: the HTTP helper thread failed to start: ${event.message}`)), { once: true });
+      }
+    });
   }
 
   /** Send a request to the helper thread; returns its id. */

@@ -18,6 +18,11 @@ export function makeHttpHost({ interruptPending }) {
   };
 
   return {
+    /** Resolves once blocking requests can be made. In a browser, a nested
+     * Worker does not start while its parent blocks in Atomics.wait, so the
+     * helper must be running before the first request waits on it. */
+    ready: threadUsable && !IN_NODE ? fetcher("thread").started() : Promise.resolve(),
+
     /** The fetcher for a blocking request now ("" if none, see `unavailableReason`). */
     choose(canRunSync) {
       if (threadUsable) return "thread";
