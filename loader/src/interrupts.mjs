@@ -39,13 +39,9 @@ export function makeInterrupts(Module) {
     /** Blocking sleep (Atomics.wait); "interrupted" if an interrupt cut it short. */
     sleepBlocking(ms) {
       const end = performance.now() + ms;
-      // On an Int32Array interrupt buffer (worker mode's), wait on the
-      // buffer itself: interrupt() notifies it, so the sleep ends at once.
-      const wakeable = buffer instanceof Int32Array && buffer.buffer instanceof SharedArrayBuffer;
       for (let left = ms; left > 0; left = end - performance.now()) {
         if (pending()) return "interrupted";
-        if (wakeable) Atomics.wait(buffer, 0, 0, Math.min(left, POLL_MS));
-        else Atomics.wait(sleeper, 0, 0, Math.min(left, POLL_MS));
+        Atomics.wait(sleeper, 0, 0, Math.min(left, POLL_MS));
       }
       return pending() ? "interrupted" : "done";
     },

@@ -166,8 +166,7 @@ export async function startWorker(options) {
     interrupt() {
       if (!views) throw new Error(`kiln: interrupt() needs shared memory between the threads, but ${ISOLATION_HINT}`);
       Atomics.store(views.ints, SLOT.SIGNAL, 2); // SIGINT
-      Atomics.notify(views.ints, SLOT.SIGNAL); // a time.sleep waits on it
-      Atomics.notify(views.ints, SLOT.STATE); // a blocked input() on this one
+      Atomics.notify(views.ints, SLOT.STATE);
     },
     terminate() {
       failure = new Error("kiln: the worker was terminated");
