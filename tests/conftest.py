@@ -39,6 +39,17 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_sep("!", banner, yellow=True, bold=True)
 
 
+# A browser test waits on a page that can hang in a synchronous loop (where no
+# JS timer can fire): bound each one well below the run's limit.
+BROWSER_TEST_TIMEOUT_S = 600
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if {"page", "chromium"} & set(item.fixturenames) and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(BROWSER_TEST_TIMEOUT_S))
+
+
 def pytest_sessionstart(session):
     if not (config.DIST / "kiln.mjs").exists():
         pytest.exit("dist/ is not built: run `make dist` (or `make test`, which builds it)", returncode=2)
@@ -163,7 +174,16 @@ class BrowserRunner:
 
     def main(self, body: str, timeout: float = 120_000):
         self.page.set_default_timeout(timeout)
-        return self.page.evaluate(f"async () => {{ {body} }}")
+        # page.evaluate has no timeout of its own: a stuck promise must fail,
+        # not hang the run (a page stuck in a synchronous loop is caught by
+        # the per-test timeout that pytest_collection_modifyitems sets).
+        return self.page.evaluate(
+            """([body, timeout]) => Promise.race([
+                new Function("loadKiln", `return (async () => { ${body} })()`)(loadKiln),
+                new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeout} ms`)), timeout)),
+            ])""",
+            [body, timeout],
+        )
 
     def worker(self, body: str, timeout: float = 120_000):
         self.page.set_default_timeout(timeout)

@@ -199,7 +199,7 @@ def test_every_trap_and_method_of_a_destroyed_proxy_throws_the_same_error(node):
           item: (p) => p.get(0), length: (p) => p.length, promising: (p) => p.callPromising(),
         };
         for (const [name, attempt] of Object.entries(attempts)) {
-          const proxy = kiln.runPython("class Thing(bytearray):\n  def __call__(self): return 1\nThing(b'ab')");
+          const proxy = kiln.runPython("class Thing(bytearray):\\n  def __call__(self): return 1\\nThing(b'ab')");
           proxy.destroy();
           try { const r = attempt(proxy); results[name] = r instanceof Promise ? await r.then(() => "no error", (e) => e.message) : "no error"; }
           catch (e) { results[name] = e.message; }
@@ -252,10 +252,11 @@ def test_get_buffer_follows_strides_of_non_contiguous_buffers(node):
           transposedLike: read(kiln.runPython("m.cast('B').cast('d', (2, 5))[::-1]").getBuffer()),
         };
         const errors = [];
-        try { kiln.runPython("m").getBuffer("process"); } catch (e) { errors.push(e.message); }
+        // (on an array nothing else exports: `m` above holds `a`'s buffer)
+        try { kiln.runPython("b = array.array('d', range(10)); b").getBuffer("process"); } catch (e) { errors.push(e.message); }
         try { kiln.runPython("memoryview(b'abcd')[1:]").getBuffer("Float64Array"); } catch (e) { errors.push(e.message); }
         // A failed view does not keep the Python buffer held: the array can still grow.
-        errors.push(kiln.runPython("a.append(1.0); len(a)"));
+        errors.push(kiln.runPython("b.append(1.0); len(b)"));
         report([results, errors]);
     """)
     results, errors = values

@@ -97,7 +97,7 @@ Module.kilnBridge = {
       "run_code", "run_code_async", "as_js_promise", "register_js_module", "unregister_js_module",
       "pyimport", "main_globals", "find_imports", "install_archive", "check_archive", "install_wheel",
       "install_requirements", "set_host", "sha256_hex", "interrupt_async_runs",
-      "check_signals", "builtins_dict", "unpack_archive",
+      "check_signals", "builtins_dict", "unpack_archive", "prepare_async",
     ]) {
       runtime[toCamel(name)] = runtimeFunction(module, name);
     }

@@ -62,8 +62,10 @@ function pyproxyPtrOf(value) {
 }
 
 function destroyedMessage({ type, reason, site }) {
-  // Where it was destroyed: the first frame outside Kiln's own code.
-  const where = (site.stack ?? "").split("\n").slice(1).find((line) => !/destroy|kiln\.(asm\.)?m?js/.test(line))?.trim();
+  // Where it was destroyed: the first frame outside Kiln's own files (judged
+  // by file name only: user code may well have "destroy" in its path).
+  const where = (site.stack ?? "").split("\n").slice(1)
+    .find((line) => !/[/\\]kiln(\.asm|-worker)?\.m?js[:?#]/.test(line))?.trim();
   return `This PyProxy of a Python ${type} was destroyed${where ? ` (${where})` : ""}: ` +
     (reason ?? "its Python object can no longer be used");
 }

@@ -73,6 +73,7 @@ export function makeAPI(Module, streams, { indexURL, lockFileURL, lockFileConten
     async runPythonAsync(code, options = {}) {
       checkCode("runPythonAsync", code);
       interrupts.clearStale();
+      interrupts.uninterruptible(() => runtime.prepareAsync());
       const coroutine = runtime.runCodeAsync(code, options.globals, options.locals, options.filename ?? "<exec>");
       const stopWatching = interrupts.watchAsyncRun(() => runtime.interruptAsyncRuns());
       try {

@@ -31,6 +31,18 @@ export function makeInterrupts(Module) {
       Module._kiln_set_signal_handling(buffer ? 1 : 0);
     },
 
+    /** Run `fn` with CPython's interrupt checks off; a request made meanwhile
+     * stays pending for the code that runs next. */
+    uninterruptible(fn) {
+      if (!buffer) return fn();
+      Module._kiln_set_signal_handling(0);
+      try {
+        return fn();
+      } finally {
+        Module._kiln_set_signal_handling(1);
+      }
+    },
+
     /** Forget a request nobody acted on, so it does not hit the next run. */
     clearStale() {
       if (buffer) buffer[0] = 0;

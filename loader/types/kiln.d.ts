@@ -20,8 +20,9 @@ export interface LoadKilnOptions {
   indexURL?: string;
   stdout?: OutputHandler;
   stderr?: OutputHandler;
-  /** Called when Python reads stdin. In worker mode it may return a promise. */
-  stdin?: StdinHandler | (() => Promise<StdinResult>);
+  /** Called when Python reads stdin. In worker mode it may return a promise, and
+   * `signal` aborts when the waiting input() is interrupted (its answer is then dropped). */
+  stdin?: StdinHandler | ((options: { signal: AbortSignal }) => Promise<StdinResult>);
   /** Python command-line options, e.g. ["-X", "dev"]. */
   args?: string[];
   env?: Record<string, string>;

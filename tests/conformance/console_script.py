@@ -16,7 +16,9 @@ for line in ["x = 1 +", "(1 +", "2)", "def f(a):", "    return a * 3", "", "f(4)
     if future.syntax_check == "complete":
         states.append(repr(await future))
     elif future.syntax_check == "syntax-error":
-        states.append(future.formatted_error.strip().splitlines()[-1])
+        # (Python 3.14, Pyodide's, names an unfinished line _IncompleteInputError, a SyntaxError subclass)
+        last_line = future.formatted_error.strip().splitlines()[-1]
+        states.append(last_line.replace("_IncompleteInputError: incomplete input", "SyntaxError: invalid syntax"))
         try:
             await future
         except SyntaxError:
@@ -28,15 +30,18 @@ console.buffer = []
 future = console.push("print('to stdout'); import sys; print('to stderr', file=sys.stderr); 5")
 seen["streams"] = [await future, "".join(out), "".join(err)]
 
-future = console.push("def g():\n    return 1 / 0\ng()")
+# One line per push, as a REPL sends them (several statements in one push are a SyntaxError on both).
+for line in ["def g():", "    return 1 / 0", ""]:
+    console.push(line)
+future = console.push("g()")
 try:
     await future
 except ZeroDivisionError:
     lines = future.formatted_error.strip().splitlines()
     seen["traceback"] = [lines[0], lines[-1], sum('File "<console>"' in l for l in lines)]
 
-future = console.push("import asyncio\nawait asyncio.sleep(0.01)\n'awaited'")
-seen["await"] = await future
+await console.push("import asyncio")
+seen["await"] = await console.push("await asyncio.sleep(0.01, result='awaited')")
 
 console.globals["value"] = [1, 2]
 seen["complete"] = [console.complete("val"), console.complete("value.ap"), console.complete("x = 5; str.isa")]

@@ -52,6 +52,15 @@ def run_code_async(source: str, globals: dict | None, locals: dict | None, filen
     return _interruptible(eval_code_async(source, main_globals() if globals is None else globals, locals, filename=name), name)
 
 
+def prepare_async() -> None:
+    """Import what runPythonAsync runs on. The caller keeps interrupts off
+    meanwhile: one landing in the middle of these imports would leave asyncio
+    half-imported (and unimportable) for the rest of the session."""
+    import asyncio  # noqa: F401
+
+    from . import code  # noqa: F401
+
+
 # Tasks of runPythonAsync calls in progress, and whether an interrupt
 # cancelled them (their CancelledError then becomes KeyboardInterrupt).
 _async_runs: dict = {}

@@ -39,6 +39,13 @@ class WebLoop(asyncio.AbstractEventLoop):
             events._set_running_loop(self)
             try:
                 handle._run()
+            except (KeyboardInterrupt, SystemExit) as error:
+                # asyncio re-raises these after a task has recorded them as its
+                # result (whoever awaits the task sees them): only one that no
+                # task recorded still needs reporting.
+                owner = getattr(handle._callback, "__self__", None)
+                if not (isinstance(owner, asyncio.Future) and owner.done()):
+                    self.call_exception_handler({"message": f"{type(error).__name__} in {handle!r}", "exception": error})
             finally:
                 events._set_running_loop(previous)
 

@@ -11,15 +11,22 @@
 import { IN_NODE, nodeRequire } from "../host.mjs";
 
 const FRAME = { HEAD: 1, BODY: 2, END: 3, ERROR: 4, SENT: 5 };
-// control: [state (0 empty, 1 full), kind, length, more parts follow]
-const CONTROL_INTS = 4;
+// control: [state (0 empty, 1 full), kind, length, more parts follow, holders]
+// `holders` says who still uses the buffer: READER_HOLDS | HELPER_HOLDS. Each
+// side clears its own bit when done, so a buffer is reused only once neither
+// the reader (which may stop before the END frame) nor the helper (which may
+// still be writing it) needs it.
+const CONTROL_INTS = 5;
+const HOLDERS = 4;
+const READER_HOLDS = 1;
+const HELPER_HOLDS = 2;
 const DATA_BYTES = 1 << 20;
 const POLL_MS = 50; // how often a wait looks at the interrupt flag
-const MAX_SPARE_BUFFERS = 4;
+const MAX_POOLED_BUFFERS = 8;
 
 /** Runs inside the helper thread (its source is sent there as text); in Node
  * it gets the thread's `require` (a parameter, so the bundler leaves it be). */
-function helperMain(FRAME, CONTROL_INTS, nodeRequire) {
+function helperMain(FRAME, CONTROL_INTS, HOLDERS, HELPER_HOLDS, nodeRequire) {
   const inNode = nodeRequire !== null;
   const port = inNode ? nodeRequire("node:worker_threads").parentPort : self;
   const channels = new Map();
@@ -35,7 +42,7 @@ function helperMain(FRAME, CONTROL_INTS, nodeRequire) {
   /** Write one frame, in as many parts as the data area needs. */
   async function sendFrame(channel, kind, bytes) {
     // END and ERROR are last: the reader then reuses the buffer for another request.
-    if (channel.final) return;
+    if (channel.final || channel.closed) return;
     if (kind === FRAME.END || kind === FRAME.ERROR) channel.final = true;
     let offset = 0;
     do {
@@ -50,6 +57,13 @@ function helperMain(FRAME, CONTROL_INTS, nodeRequire) {
       Atomics.store(channel.control, 0, 1);
       Atomics.notify(channel.control, 0);
     } while (offset < bytes.length);
+  }
+
+  /** This request no longer touches its buffer (once per request: the buffer may already serve the next one). */
+  function release(channel) {
+    if (channel.released) return;
+    channel.released = true;
+    Atomics.and(channel.control, HOLDERS, ~HELPER_HOLDS);
   }
 
   const sendJson = (channel, kind, value) => sendFrame(channel, kind, encoder.encode(JSON.stringify(value)));
@@ -161,17 +175,23 @@ function helperMain(FRAME, CONTROL_INTS, nodeRequire) {
   port.postMessage({ op: "ready" });
 
   function onMessage(message) {
-    if (message.op === "request") {
+    if (message.op === "ping") {
+      port.postMessage({ op: "pong" });
+    } else if (message.op === "request") {
       const channel = {
         control: new Int32Array(message.buffer, 0, CONTROL_INTS),
         data: new Uint8Array(message.buffer, CONTROL_INTS * 4),
         closed: false,
+        released: false,
         onAbort: () => {},
         queue: Promise.resolve(),
       };
       channels.set(message.id, channel);
       const run = inNode ? requestWithNode : requestWithFetch;
-      run(channel, message.request).finally(() => channels.delete(message.id));
+      run(channel, message.request).finally(() => {
+        channels.delete(message.id);
+        release(channel);
+      });
     } else if (message.op === "close") {
       const channel = channels.get(message.id);
       if (channel) {
@@ -181,6 +201,7 @@ function helperMain(FRAME, CONTROL_INTS, nodeRequire) {
         Atomics.store(channel.control, 0, 0);
         Atomics.notify(channel.control, 0);
         channels.delete(message.id);
+        release(channel);
       }
     }
   }
@@ -221,14 +242,14 @@ export class HelperThreadFetcher {
     this.nextId = 1;
     this.open = new Map();
     this.thread = null;
-    // Channel buffers of finished requests, reused: a SharedArrayBuffer is
+    // Channel buffers, reused once free (see HOLDERS): a SharedArrayBuffer is
     // freed only once both threads have collected it, so one per request
     // grew the process by ~1 MiB a request.
-    this.spareBuffers = [];
+    this.pool = [];
   }
 
   startThread() {
-    const source = `(${helperMain.toString()})(${JSON.stringify(FRAME)}, ${CONTROL_INTS}, typeof require === "function" ? require : null);`;
+    const source = `(${helperMain.toString()})(${JSON.stringify(FRAME)}, ${CONTROL_INTS}, ${HOLDERS}, ${HELPER_HOLDS}, typeof require === "function" ? require : null);`;
     if (IN_NODE) {
       const { Worker } = nodeRequire("node:worker_threads");
       const thread = new Worker(source, { eval: true });
@@ -239,18 +260,32 @@ export class HelperThreadFetcher {
     return new Worker(url);
   }
 
-  /** Start the helper thread now; resolves when it runs. */
+  /** Start the helper thread now; resolves once messages reach it.
+   *
+   * Chromium holds the first message a thread posts to a new Worker until
+   * that thread's event loop turns, even after the worker runs: a request
+   * posted just before blocking in Atomics.wait would never arrive. So this
+   * waits for a ping to come back, not only for the helper to start. */
   started() {
     this.thread ??= this.startThread();
-    return new Promise((resolve, reject) => {
+    const thread = this.thread;
+    const next = (op) => new Promise((resolve, reject) => {
       const onMessage = (event) => {
-        if ((event.data ?? event).op === "ready") resolve();
+        if ((event.data ?? event).op !== op) return;
+        if (IN_NODE) thread.off("message", onMessage);
+        else thread.removeEventListener("message", onMessage);
+        resolve();
       };
-      if (IN_NODE) this.thread.once("message", onMessage);
+      if (IN_NODE) thread.on("message", onMessage);
       else {
-        this.thread.addEventListener("message", onMessage, { once: true });
-        this.thread.addEventListener("error", (event) => reject(new Error(`kiln: the HTTP helper thread failed to start: ${event.message}`)), { once: true });
+        thread.addEventListener("message", onMessage);
+        thread.addEventListener("error", (event) => reject(new Error(`kiln: the HTTP helper thread failed to start: ${event.message}`)), { once: true });
       }
+    });
+    return next("ready").then(() => {
+      const pong = next("pong");
+      thread.postMessage({ op: "ping" });
+      return pong;
     });
   }
 
@@ -258,14 +293,27 @@ export class HelperThreadFetcher {
   start({ url, method, headers, body }) {
     this.thread ??= this.startThread();
     const id = this.nextId++;
-    const buffer = this.spareBuffers.pop() ?? new SharedArrayBuffer(CONTROL_INTS * 4 + DATA_BYTES);
-    const control = new Int32Array(buffer, 0, CONTROL_INTS);
-    control.fill(0);
+    const { buffer, control } = this.claimBuffer();
     this.open.set(id, { id, url, buffer, control, data: new Uint8Array(buffer, CONTROL_INTS * 4), done: false });
     const owned = body ? body.slice() : undefined; // its own buffer, transferred
     const message = { op: "request", id, buffer, request: { url, method, headers, body: owned } };
     this.thread.postMessage(message, owned ? [owned.buffer] : []);
     return id;
+  }
+
+  /** A free channel buffer from the pool (or a new one), held by both sides. */
+  claimBuffer() {
+    const both = READER_HOLDS | HELPER_HOLDS;
+    let slot = this.pool.find(({ control }) => Atomics.compareExchange(control, HOLDERS, 0, both) === 0);
+    if (!slot) {
+      const buffer = new SharedArrayBuffer(CONTROL_INTS * 4 + DATA_BYTES);
+      slot = { buffer, control: new Int32Array(buffer, 0, CONTROL_INTS) };
+      slot.control[HOLDERS] = both;
+      // Past the pool's size (many responses open at once) a buffer is used once.
+      if (this.pool.length < MAX_POOLED_BUFFERS) this.pool.push(slot);
+    }
+    slot.control.fill(0, 0, HOLDERS);
+    return slot;
   }
 
   /** Wait until the request has been sent (connection errors surface here). */
@@ -296,11 +344,11 @@ export class HelperThreadFetcher {
     return frame.bytes;
   }
 
-  /** The helper wrote its last frame (END or ERROR): the buffer is free for another request. */
+  /** The reader saw the last frame (END or ERROR): it no longer needs the buffer. */
   finished(channel) {
     channel.done = true;
     this.open.delete(channel.id);
-    if (this.spareBuffers.length < MAX_SPARE_BUFFERS) this.spareBuffers.push(channel.buffer);
+    Atomics.and(channel.control, HOLDERS, ~READER_HOLDS);
   }
 
   failed(channel, frame) {
@@ -318,7 +366,9 @@ export class HelperThreadFetcher {
     const channel = this.open.get(id);
     if (!channel) return;
     this.open.delete(id);
-    if (!channel.done) this.thread.postMessage({ op: "close", id });
+    if (channel.done) return;
+    Atomics.and(channel.control, HOLDERS, ~READER_HOLDS);
+    this.thread.postMessage({ op: "close", id });
   }
 
   /** Wait for the next whole frame (joining its parts). */

@@ -36,13 +36,23 @@ export class WaitInterrupted extends Error {
 }
 
 /** Worker side: wait for the answer to a request just posted. Returns
- * {kind, bytes}; throws WaitInterrupted if an interrupt arrives first. */
-export function awaitReply(views, requestMore) {
+ * {kind, bytes}; throws WaitInterrupted if an interrupt arrives first.
+ *
+ * Every request gets exactly one reply, so the mailbox is empty when the next
+ * request starts: on an interrupt the worker calls `abandon()` (the calling
+ * thread then replies NONE at once, and drops the answer its handler gives
+ * later) and still takes that one reply before throwing. Without this a late
+ * answer to an interrupted input() would be read by the next input(). */
+export function awaitReply(views, requestMore, abandon) {
   const parts = [];
   let kind;
+  let interrupted = false;
   for (;;) {
     while (Atomics.load(views.ints, SLOT.STATE) !== STATE.READY) {
-      if (Atomics.load(views.ints, SLOT.SIGNAL) !== 0) throw new WaitInterrupted();
+      if (!interrupted && Atomics.load(views.ints, SLOT.SIGNAL) !== 0) {
+        interrupted = true;
+        abandon();
+      }
       Atomics.wait(views.ints, SLOT.STATE, STATE.WAITING, POLL_MS);
     }
     kind = views.ints[SLOT.KIND];
@@ -52,6 +62,7 @@ export function awaitReply(views, requestMore) {
     if (!more) break;
     requestMore();
   }
+  if (interrupted) throw new WaitInterrupted();
   const bytes = parts.length === 1 ? parts[0] : joinParts(parts);
   return { kind, bytes };
 }

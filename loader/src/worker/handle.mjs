@@ -62,6 +62,7 @@ export async function startWorker(options) {
   const calls = new Map();
   let nextId = 1;
   let replyRest = null; // what did not fit in the mailbox yet
+  let blocking = null; // the worker's blocking request being answered: {replied, abort}
   let failure = null;
 
   function call(method, ...args) {
@@ -78,18 +79,35 @@ export async function startWorker(options) {
   }
 
   async function answerBlocking(request) {
+    const current = { replied: false, abort: new AbortController() };
+    blocking = current;
+    // An abandoned request (interrupted) has had its reply: a late answer is dropped.
+    const answer = (kind, bytes) => {
+      if (current.replied) return;
+      current.replied = true;
+      reply(kind, bytes);
+    };
     try {
       if (request.kind === "stdin") {
-        const answer = stdinHandler ? await stdinHandler() : null;
-        if (answer === null || answer === undefined) return reply(REPLY.NONE, new Uint8Array(0));
-        const text = typeof answer === "string" ? answer : new TextDecoder().decode(answer);
-        return reply(REPLY.DATA, encoder.encode(text.endsWith("\n") || text === "" ? text : text + "\n"));
+        // The signal tells the handler that nobody waits for its line any more.
+        const line = stdinHandler ? await stdinHandler({ signal: current.abort.signal }) : null;
+        if (line === null || line === undefined) return answer(REPLY.NONE, new Uint8Array(0));
+        const text = typeof line === "string" ? line : new TextDecoder().decode(line);
+        return answer(REPLY.DATA, encoder.encode(text.endsWith("\n") || text === "" ? text : text + "\n"));
       }
       const value = await modules.get(request.module)[request.fn](...request.args);
-      reply(REPLY.DATA, encoder.encode(JSON.stringify(value ?? null)));
+      answer(REPLY.DATA, encoder.encode(JSON.stringify(value ?? null)));
     } catch (error) {
-      reply(REPLY.ERROR, encoder.encode(String(error?.message ?? error)));
+      answer(REPLY.ERROR, encoder.encode(String(error?.message ?? error)));
     }
+  }
+
+  function abandonBlocking() {
+    const current = blocking;
+    if (!current || current.replied) return; // its reply is already on the way
+    current.replied = true;
+    reply(REPLY.NONE, new Uint8Array(0));
+    current.abort.abort(new Error("kiln: the request was interrupted"));
   }
 
   async function answerAsyncCall({ callId, module, fn, args }) {
@@ -105,6 +123,8 @@ export async function startWorker(options) {
       (message.stream === "stdout" ? stdout : stderr).write(message.bytes);
     } else if (message.blocking) {
       answerBlocking(message.blocking);
+    } else if (message.blockingAbandoned) {
+      abandonBlocking();
     } else if (message.blockingMore) {
       replyRest = postReply(views, views.ints[SLOT.KIND], replyRest);
     } else if (message.asyncCall) {

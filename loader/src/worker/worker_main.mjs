@@ -25,7 +25,7 @@ function listen(handler) {
 function blockingRequest(request) {
   if (!views) throw new Error(`kiln (worker mode): this needs blocking on the calling thread, but ${ISOLATION_HINT}`);
   post({ blocking: request });
-  const { kind, bytes } = awaitReply(views, () => post({ blockingMore: true }));
+  const { kind, bytes } = awaitReply(views, () => post({ blockingMore: true }), () => post({ blockingAbandoned: true }));
   if (kind === REPLY.NONE) return null;
   const text = decoder.decode(bytes);
   if (kind === REPLY.ERROR) {
@@ -92,7 +92,14 @@ async function start(options, control) {
       throw new Error(`kiln (worker mode): input() needs to block until the calling thread answers, but ${ISOLATION_HINT}`);
     },
   });
-  if (views) kiln.setInterruptBuffer(views.ints);
+  if (views) {
+    kiln.setInterruptBuffer(views.ints);
+  } else {
+    // input() and sys.stdin then name the reason (a read of fd 0 itself still fails with EIO).
+    const scope = kiln.toPy({ reason: `input() needs to block until the calling thread answers, but ${ISOLATION_HINT}` });
+    kiln.runPython("import sys\nfrom kiln._unblockable_stdin import UnblockableStdin\nsys.stdin = UnblockableStdin(reason)", { globals: scope });
+    scope.destroy();
+  }
   return { version: kiln.version, jspiAvailable: kiln.jspiAvailable, sharedMemory: Boolean(views) };
 }
 
