@@ -25,6 +25,8 @@ def test_console_page_is_a_repl_in_a_worker(page, server_url, artifacts):
     expect(page.locator("#status")).to_contain_text("Ctrl-C or Stop interrupts")
 
     def enter(text: str) -> None:
+        # The line is disabled while code runs: keys typed then would be lost.
+        expect(line).to_be_enabled(timeout=30_000)
         line.press_sequentially(text)
         line.press("Enter")
 
@@ -37,8 +39,8 @@ def test_console_page_is_a_repl_in_a_worker(page, server_url, artifacts):
     expect(out).to_contain_text("49")
     line.press_sequentially("impo")
     line.press("Tab")
-    expect(line).to_have_value("import")
-    line.press_sequentially(" pluggy")  # a lock-file package: loaded before the line runs
+    expect(line).to_have_value("import ")  # a keyword completes with its space (CPython's rlcompleter, as on Pyodide)
+    line.press_sequentially("pluggy")  # a lock-file package: loaded before the line runs
     line.press("Enter")
     enter("pluggy.__name__")
     expect(out).to_contain_text("'pluggy'")
@@ -53,6 +55,14 @@ def test_console_page_is_a_repl_in_a_worker(page, server_url, artifacts):
     page.locator("#stop").click()
     expect(page.locator("#out .err").last).to_contain_text("KeyboardInterrupt")
     expect(prompt).to_have_text(">>> ")
+    # Stop during input(): the next line is code again, not input()'s answer.
+    enter("answer = input('never? ')")
+    expect(out).to_contain_text("never? ")
+    page.locator("#stop").click()
+    expect(page.locator("#out .err").last).to_contain_text("KeyboardInterrupt")
+    expect(prompt).to_have_text(">>> ")
+    enter("6 * 7")
+    expect(page.locator("#out .result").last).to_have_text("42\n")
     enter("1/0")
     expect(page.locator("#out .err").last).to_contain_text("ZeroDivisionError: division by zero")
     line.press("ArrowUp")

@@ -91,14 +91,18 @@ export declare class PyProxy {
   destroy(options?: { message?: string }): void;
   copy(): this;
   toJs(options?: ToJsOptions): any;
-  [Symbol.dispose](): void;
+  // Also [Symbol.dispose]() (= destroy) where the JS engine has Symbol.dispose;
+  // not declared here, so projects without TypeScript's esnext lib still compile.
   [key: string]: any;
 }
 export declare class PyCallable extends PyProxy {
-  (...args: any[]): any;
   callKwargs(...args: any[]): any;
   callPromising(...args: any[]): Promise<any>;
   callPromisingKwargs(...args: any[]): Promise<any>;
+}
+/** (a class cannot declare a call signature; the merged interface does) */
+export interface PyCallable {
+  (...args: any[]): any;
 }
 export declare class PyDict extends PyProxy {
   get(key: any): any;

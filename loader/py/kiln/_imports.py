@@ -159,7 +159,11 @@ def missing_module_hint(error: ModuleNotFoundError) -> str | None:
         imports = _host.packages.importMap()
     except Exception:
         return None
-    package = imports.to_py().get(name) if imports is not None else None
+    from .ffi import jsnull
+
+    if imports is None or imports is jsnull:  # JS null: the lock file is still loading
+        return None
+    package = imports.to_py().get(name)
     if package is None:
         return None
     return (

@@ -203,7 +203,10 @@ def format_exception(exc: BaseException) -> str:
     import traceback
 
     exc.__traceback__ = _drop_runtime_frames(exc.__traceback__)
-    _add_import_hint(exc)
+    try:
+        _add_import_hint(exc)
+    except Exception:  # a hint is a courtesy: never worth losing the error's text
+        pass
     text = "".join(traceback.format_exception(exc))
     for chained in _chain(exc):
         traceback.clear_frames(chained.__traceback__)

@@ -106,9 +106,10 @@ export async function runPythonScripts(loadKiln, options = {}) {
       const response = await fetch(new URL(url, document.baseURI));
       if (!response.ok) throw new Error(`kiln: ${response.status} ${response.statusText} fetching ${url} (config files)`);
       const data = new Uint8Array(await response.arrayBuffer());
-      const folder = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
-      if (folder) await kiln.FS.mkdirTree(folder);
-      await kiln.FS.writeFile(path, data);
+      // Relative to Python's working directory (FS.mkdirTree alone would take "a/b" from the root).
+      const target = path.startsWith("/") ? path : `${await kiln.FS.cwd()}/${path}`;
+      await kiln.FS.mkdirTree(target.slice(0, target.lastIndexOf("/")) || "/");
+      await kiln.FS.writeFile(target, data);
     }
   };
 
