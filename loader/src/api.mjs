@@ -44,6 +44,8 @@ export function makeAPI(Module, streams, { indexURL, lockFileURL, lockFileConten
     }
   }
 
+  let asyncPrepared = false;
+
   const api = {
     /** (internal) resolves when the runtime's background helpers run: loadKiln awaits it. */
     _ready: httpHost.ready,
@@ -73,7 +75,10 @@ export function makeAPI(Module, streams, { indexURL, lockFileURL, lockFileConten
     async runPythonAsync(code, options = {}) {
       checkCode("runPythonAsync", code);
       interrupts.clearStale();
-      interrupts.uninterruptible(() => runtime.prepareAsync());
+      if (!asyncPrepared) {
+        interrupts.uninterruptible(() => runtime.prepareAsync());
+        asyncPrepared = true; // the imports stay: once per interpreter, not per call
+      }
       const coroutine = runtime.runCodeAsync(code, options.globals, options.locals, options.filename ?? "<exec>");
       const stopWatching = interrupts.watchAsyncRun(() => runtime.interruptAsyncRuns());
       try {
