@@ -63,15 +63,27 @@ fail`);
         const before = snapshot();
         for (let i = 0; i < 2000; i++) {
           try { fail(i); } catch (e) { kept.push(e); }   // 2,000 errors kept alive in JS
+        }
+        const toPyBefore = pyObjects();
+        for (let i = 0; i < 2000; i++) {
           try { kiln.toPy(hostile()); } catch {}
         }
+        const toPyGrowth = pyObjects() - toPyBefore;
         hashSymbols(100000);
         const after = snapshot();
-        report({ before, after, kept: kept.length });
+        const keptCount = kept.length;
+        kept.length = 0;   // dropped: their Python exceptions go with them
+        for (let i = 0; i < 5; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 20)); }
+        report({ before, after, kept: keptCount, toPyGrowth, afterDrop: pyObjects() });
     """, node_args=("--expose-gc",), timeout=600)
     before, after = values["before"], values["after"]
     with capsys.disabled():
-        print(f"\nbounded: {values['kept']} kept PythonErrors, 2,000 failed toPy, 100,000 hashes:\n  before {before}\n  after  {after}")
+        print(f"\nbounded: {values['kept']} kept PythonErrors, 2,000 failed toPy, 100,000 hashes:\n  before {before}\n  after  {after}"
+              f"\n  Python objects: failed toPy +{values['toPyGrowth']}, after dropping the errors {values['afterDrop']}")
+    # A failed deep conversion frees the lists and dicts it built.
+    assert values["toPyGrowth"] < 50
+    # A kept PythonError holds its exception (a few objects), released with it.
+    assert values["afterDrop"] - before["gcObjects"] < 500
     # 2,000 frames holding 100 kB each would be 200 MB.
     assert after["heapUsedBytes"] - before["heapUsedBytes"] < 8 * 1024 * 1024
     assert after["jsRefs"] - before["jsRefs"] <= 10

@@ -1,5 +1,9 @@
 """The JS <-> Python bridge under Node (24 with JSPI, 20 without)."""
 
+import json
+
+import pytest
+
 
 SETUP = """
 const kiln = await loadKiln();
@@ -713,3 +717,87 @@ await asyncio.sleep(0.1)
 controller.signal.aborted`));
     """)
     assert value is True
+
+
+# Python code that reads far outside WASM memory: a trap, not a Python error.
+TRAP = "import ctypes; ctypes.string_at(0xFFFFFF00, 64)"
+
+
+@pytest.mark.parametrize("path", ["error_format", "destroy", "finalizer"])
+def test_a_trap_in_python_reached_from_js_is_fatal_and_refuses_further_use(node24, path):
+    """Error formatting, a proxy's destroy() and a garbage-collected proxy's
+    finalizer all run Python code (__str__, __del__): a trap there must go
+    through the fatal-error guard like any other call into WASM."""
+    trigger = {
+        "error_format": """
+            kiln.runPython(`
+class Boom(Exception):
+    def __str__(self):
+        ${TRAP}
+raise Boom()
+`);""",
+        "destroy": """
+            const p = kiln.runPython(`
+class Doomed:
+    def __del__(self):
+        ${TRAP}
+Doomed()
+`);
+            p.destroy();""",
+        "finalizer": """
+            kiln.runPython(`
+class Doomed:
+    def __del__(self):
+        ${TRAP}
+Doomed()
+`);
+            for (let i = 0; i < 20 && !logged.length; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 10)); }
+            throw new Error(logged.length ? "finalized" : "never finalized");""",
+    }[path]
+    values = node24.report(
+        f"""
+        const TRAP = {json.dumps(TRAP)};
+        const logged = [];
+        console.error = (...args) => logged.push(args.map((a) => String(a?.message ?? a)).join(" "));
+        const kiln = await loadKiln();
+        let first;
+        try {{ {trigger} }} catch (e) {{ first = e.message; }}
+        let after;
+        try {{ kiln.runPython("1 + 1"); after = "still ran"; }} catch (e) {{ after = e.message; }}
+        report([first, after, logged]);
+        """,
+        node_args=("--expose-gc",),
+    )
+    first, after, logged = values
+    if path == "finalizer":
+        assert first == "finalized"
+        assert logged[0].startswith("kiln: releasing a Python object after garbage collection failed: kiln: fatal error inside the WASM runtime")
+    else:
+        assert first.startswith("kiln: fatal error inside the WASM runtime: memory access out of bounds"), first
+    assert after.startswith("kiln: this runtime failed fatally earlier and can no longer run Python"), after
+
+
+def test_get_buffer_with_zero_strides(node24):
+    """A broadcast NumPy array repeats elements with a zero stride: the view
+    spans just the memory it covers and the reader revisits the same element."""
+    values = node24.report("""
+        const kiln = await loadKiln();
+        await kiln.loadPackage("numpy");
+        const view = kiln.runPython("import numpy as np; np.broadcast_to(np.arange(3.0) + 1, (2, 3))").getBuffer();
+        const rows = [];
+        for (let i = 0; i < view.shape[0]; i++) {
+          const row = [];
+          for (let j = 0; j < view.shape[1]; j++) row.push(view.data[view.offset + i * view.strides[0] + j * view.strides[1]]);
+          rows.push(row);
+        }
+        const info = [rows, view.shape, view.strides, view.offset, view.data.length, view.c_contiguous, view.f_contiguous];
+        view.release();
+        const column = kiln.runPython("np.broadcast_to(np.float32(7), (4,))").getBuffer();
+        info.push([Array.from(column.data), column.strides, column.offset]);
+        column.release();
+        report(info);
+    """)
+    rows, shape, strides, offset, length, c_contiguous, f_contiguous, column = values
+    assert rows == [[1, 2, 3], [1, 2, 3]] and shape == [2, 3] and strides == [0, 1] and offset == 0
+    assert length == 3 and c_contiguous is False and f_contiguous is False
+    assert column == [[7], [0], 0]

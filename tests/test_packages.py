@@ -209,3 +209,111 @@ def test_chromium_404_names_the_url(page, server_url, http_root, tmp_path):
         f"{server_url}/files/ghost-lock.json",
     )
     assert error == f"kiln: 404 File not found fetching {server_url}/dist/ghost-1.0-py3-none-any.whl"
+
+
+def _wheel(path, name, members):
+    """A pure-Python wheel at `path` with the given {member name: text}."""
+    import hashlib
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as wheel:
+        for member, text in members.items():
+            wheel.writestr(member, text)
+        wheel.writestr(f"{name}-1.0.dist-info/METADATA", f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+        wheel.writestr(f"{name}-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def crafted_lock(tmp_path):
+    """The dist lock file plus wheels made here: one named "constructor", and
+    two whose members would land outside site-packages."""
+    lock = json.loads((config.DIST / config.LOCK_FILE).read_text())
+    wheels = {
+        "constructor": {"constructor_pkg.py": "VALUE = 'built'\n"},
+        "climber": {"climber.py": "", "../../climbed.py": "escaped = True\n"},
+        "rooted": {"rooted.py": "", "/tmp/rooted_abs.py": "escaped = True\n"},
+    }
+    for name, members in wheels.items():
+        path = tmp_path / f"{name}-1.0-py3-none-any.whl"
+        sha256 = _wheel(path, name, members)
+        lock["packages"][name] = {
+            "name": name, "version": "1.0", "file_name": path.name, "url": path.as_uri(), "install_dir": "site",
+            "sha256": sha256, "package_type": "package", "imports": [name], "depends": [], "unvendored_tests": False,
+            "shared_library": False,
+        }
+    path = tmp_path / "crafted-lock.json"
+    path.write_text(json.dumps(lock))
+    return path
+
+
+def test_unsafe_wheel_members_are_refused_before_anything_is_written(node24, crafted_lock):
+    values = node24.report(f"""
+        const kiln = await loadKiln({{ lockFileURL: {json.dumps(crafted_lock.as_uri())} }});
+        const listing = () => kiln.runPython(`
+import os, sysconfig
+site = sysconfig.get_path("purelib")
+sorted(os.listdir(site)) + sorted(os.listdir("/tmp"))
+`).toJs();
+        const before = listing();
+        const errors = [];
+        for (const name of ["climber", "rooted"]) {{
+          await kiln.loadPackage(name).then(() => errors.push("loaded " + name), (e) => errors.push(e.message));
+        }}
+        const escaped = kiln.runPython(`
+import os, sysconfig
+[p for p in (os.path.normpath(os.path.join(sysconfig.get_path("purelib"), "../../climbed.py")), "/tmp/rooted_abs.py")
+ if os.path.exists(p)]
+`).toJs();
+        report([errors, escaped, JSON.stringify(before) === JSON.stringify(listing()), Object.keys(kiln.loadedPackages),
+                (await kiln.loadPackage("iniconfig")).map((p) => p.name)]);
+    """)
+    errors, escaped, unchanged, loaded, recovered = values
+    assert "climber-1.0-py3-none-any.whl: refusing to install, member '../../climbed.py'" in errors[0]
+    assert "rooted-1.0-py3-none-any.whl: refusing to install, member '/tmp/rooted_abs.py'" in errors[1]
+    assert escaped == [], "no member of a refused wheel may be written"
+    assert unchanged, "a refused wheel leaves no files (no dist-info, no INSTALLER marker, no temporary file)"
+    assert loaded == [] and recovered == ["iniconfig"]
+
+
+def test_a_package_named_constructor_and_loaded_packages_has_no_prototype_keys(node24, crafted_lock):
+    values = node24.report(f"""
+        const kiln = await loadKiln({{ lockFileURL: {json.dumps(crafted_lock.as_uri())} }});
+        const lp = kiln.loadedPackages;
+        const before = ["constructor" in lp, "toString" in lp, "__proto__" in lp, lp.constructor ?? null, Object.getPrototypeOf(lp)];
+        const loaded = (await kiln.loadPackage("constructor")).map((p) => p.name);
+        report([before, loaded, "constructor" in lp, lp.constructor, Object.keys(lp),
+                kiln.runPython("import constructor_pkg; constructor_pkg.VALUE")]);
+    """)
+    before, loaded, has, source, keys, value = values
+    assert before == [False, False, False, None, None]
+    assert loaded == ["constructor"] and has is True and source.endswith("/constructor-1.0-py3-none-any.whl")
+    assert keys == ["constructor"] and value == "built"
+
+
+def test_concurrent_loads_share_a_dependency_and_wait_for_it(node24):
+    values = node24.report("""
+        const kiln = await loadKiln();
+        const messages = [];
+        const log = (tag) => ({ messageCallback: (m) => messages.push(`${tag}: ${m}`) });
+        // pytest and micropip both depend on packaging; started together.
+        const a = kiln.loadPackage("pytest", log("a"));
+        const b = kiln.loadPackage("micropip", log("b")).then((loaded) => {
+          // resolved only once packaging (installed by the other call) is in place
+          return [loaded.map((p) => p.name), kiln.runPython("import micropip, packaging; packaging.__name__")];
+        });
+        const c = kiln.loadPackage(["packaging"], log("c"));
+        const [la, lb, lc] = await Promise.all([a, b, c]);
+        report([la.map((p) => p.name), lb, lc.map((p) => p.name), messages.sort(), Object.keys(kiln.loadedPackages).sort()]);
+    """)
+    loaded_a, (loaded_b, imported), loaded_c, messages, all_loaded = values
+    assert loaded_a == ["iniconfig", "packaging", "pluggy", "pygments", "pytest"]
+    # each call answers with everything it needed, but only the first fetched and installed packaging
+    assert loaded_b == ["packaging", "micropip"] and loaded_c == ["packaging"] and imported == "packaging"
+    assert messages == [
+        "a: Loaded iniconfig, packaging, pluggy, pygments, pytest",
+        "a: Loading iniconfig, packaging, pluggy, pygments, pytest",
+        "b: Loaded micropip",
+        "b: Loading micropip",
+    ]
+    assert all_loaded == ["iniconfig", "micropip", "packaging", "pluggy", "pygments", "pytest"]

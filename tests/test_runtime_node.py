@@ -141,6 +141,21 @@ while time.monotonic() < deadline:
     assert implementation == "clock()"
 
 
+def test_strftime_with_a_trailing_percent_prints_it(node24):
+    # musl left a NUL byte (so CPython raised ValueError); glibc prints the '%'
+    # (cpython/patches/0005). CPython's own test of this skips when it raises.
+    values = node24.report("""
+        const kiln = await loadKiln();
+        report(kiln.runPython(`
+import time, datetime
+t = time.struct_time((2020, 1, 2, 3, 4, 5, 3, 2, 0))
+[time.strftime("%", t), time.strftime("a%", t), time.strftime("%Y%%%", t), time.strftime("%%", t),
+ datetime.date(2020, 1, 2).strftime("%Y%")]
+`).toJs());
+    """)
+    assert values == ["%", "a%", "2020%%", "%", "2020%"]
+
+
 def test_fs_init_runs_before_python_starts(node):
     values = node.report("""
         const kiln = await loadKiln({
@@ -203,3 +218,26 @@ def test_destroyed_proxy_refuses_use(node):
         try { String(proxy); } catch (e) { report(e.message); }
     """)
     assert "destroyed" in values
+
+
+def test_deep_recursion_is_a_recursion_error_not_a_crash(node):
+    # CPython's C recursion limit is patched to fit the JS engine's stack
+    # (cpython/patches/0003): deep recursion in Python code and through C
+    # (json, repr of nested lists, __getattr__) ends in RecursionError, and
+    # the runtime stays usable.
+    values = node.report("""
+        const kiln = await loadKiln();
+        const outcomes = [];
+        for (const code of [
+          "def f(n): return f(n + 1)\\nf(0)",
+          "import json\\nx = []\\nfor _ in range(100000): x = [x]\\njson.dumps(x)",
+          "x = []\\nfor _ in range(100000): x = [x]\\nrepr(x)",
+          "class A:\\n  def __getattr__(self, name): return getattr(self, name + 'x')\\nA().y",
+          "import functools\\n@functools.lru_cache\\ndef h(n): return h(n + 1)\\nh(0)",
+        ]) {
+          try { kiln.runPython(code); outcomes.push("no error"); } catch (e) { outcomes.push(e.type ?? e.message); }
+        }
+        outcomes.push(kiln.runPython("sum(range(10))"));
+        report(outcomes);
+    """)
+    assert values == ["RecursionError"] * 5 + [45]
