@@ -12,7 +12,7 @@ from kiln import config, log
 from . import builder
 from . import recipe as recipes
 
-# Recipes tagged like this are built only when asked (e.g. `make scipy`).
+# Recipes tagged like this are built only when asked (`kiln build-recipes NAME`; `make scipy` does it for SciPy).
 ON_REQUEST_TAG = "on-request"
 
 
