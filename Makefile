@@ -1,20 +1,20 @@
 # Thin front door: every target calls the `kiln` CLI (cpython/kiln/cli.py).
 
-# The host tools need Python 3.13 (pyodide-build and micropip target it).
-HOST_PYTHON ?= $(shell for p in python3.13 $$HOME/.pyenv/versions/3.13*/bin/python3.13 /usr/bin/python3.13; do \
-	$$p -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && { command -v $$p || echo $$p; } && break; done)
+# Any Python >= 3.11 runs the bootstrap (cpython/kiln/bootstrap.py): it finds
+# the Python 3.13 the host tools need, or builds it once into the cache.
+# HOST_PYTHON=/path/to/python3.13 picks one.
+BOOTSTRAP_PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
+	$$p -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null && command -v $$p && break; done)
 VENV := build/venv
 KILN := $(VENV)/bin/kiln
-NODE := $(or $(KILN_CACHE),$(HOME)/.cache/kiln)/toolchain/node-24.21.0/bin/node
 
 .PHONY: all venv toolchain cpython dist demo test bench numpy test-numpy scipy test-scipy npm clean
 
 all: dist demo
 
 $(VENV)/.installed: pyproject.toml
-	@test -n "$(HOST_PYTHON)" || { echo "error: Python 3.13 not found (set HOST_PYTHON=...)"; exit 1; }
-	$(HOST_PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q -e '.[test]'
+	@test -n "$(BOOTSTRAP_PYTHON)" || { echo "error: no python3 >= 3.11 on PATH (apt install python3)"; exit 1; }
+	PYTHONPATH=cpython $(BOOTSTRAP_PYTHON) -m kiln.bootstrap $(VENV) $(if $(HOST_PYTHON),--python $(HOST_PYTHON))
 	touch $@
 
 venv: $(VENV)/.installed
@@ -29,7 +29,7 @@ dist: venv
 	$(KILN) dist
 
 demo: dist
-	$(NODE) loader/demo.mjs
+	$(KILN) demo
 
 test: dist
 	$(VENV)/bin/pytest

@@ -60,6 +60,14 @@ def _python(args) -> None:
     sys.exit(subprocess.run([str(node), str(script), *args.python_args]).returncode)
 
 
+def _demo(args) -> None:
+    import subprocess
+
+    from . import config, toolchain
+
+    sys.exit(subprocess.run([str(toolchain.node_binary("24")), str(config.ROOT / "loader" / "demo.mjs")]).returncode)
+
+
 def _test_cpython(args) -> None:
     from . import cpython_tests
 
@@ -91,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("cpython", help="cross-compile CPython and link the core module").set_defaults(run=_cpython)
     sub.add_parser("dist", help="assemble dist/ (builds whatever is missing)").set_defaults(run=_dist)
 
+    sub.add_parser("demo", help="run loader/demo.mjs (Python in WASM under Node)").set_defaults(run=_demo)
     sub.add_parser("npm-package", help="pack dist/ as the npm package kiln-python").set_defaults(run=_npm_package)
 
     p = sub.add_parser(
