@@ -1,5 +1,6 @@
 """The bridge in Chromium: DOM from Python, Python event handlers, JSPI."""
 
+import pytest
 from playwright.sync_api import expect
 
 
@@ -51,3 +52,25 @@ run_sync(response.text())[:15]`);
     assert result[0] is True
     assert result[1] == "<!doctype html>"
     assert result[2] >= 15, "JS kept running while Python slept and waited"
+
+
+RECURSION_BODY = """
+const kiln = await loadKiln();
+const out = [];
+globalThis.bounce = (n) => kiln.globals.get("bounce_py")(n + 1);
+kiln.runPython("import js\\ndef bounce_py(n): return js.bounce(n)");
+for (const code of ["bounce_py(0)", "def f(n): return f(n + 1)\\nf(0)",
+                    "import functools\\n@functools.lru_cache\\ndef h(n): return h(n + 1)\\nh(0)"]) {
+  try { kiln.runPython(code); out.push("no error"); } catch (e) { out.push(e.type ?? e.message.slice(0, 300)); }
+}
+out.push(kiln.runPython("1 + 1"));
+return out;
+"""
+
+
+@pytest.mark.parametrize("thread", ["main", "worker"])
+def test_deep_recursion_in_chromium_is_a_recursion_error(chromium, thread):
+    # Chromium's stack (smaller in workers) must still hold the RecursionError:
+    # Python -> JS -> Python recursion included.
+    run = chromium.main if thread == "main" else chromium.worker
+    assert run(RECURSION_BODY) == ["RecursionError", "RecursionError", "RecursionError", 2]

@@ -237,7 +237,14 @@ def test_deep_recursion_is_a_recursion_error_not_a_crash(node):
         ]) {
           try { kiln.runPython(code); outcomes.push("no error"); } catch (e) { outcomes.push(e.type ?? e.message); }
         }
+        // Python -> JS -> Python recursion: the JS frames between count too
+        // (kiln_pyproxy_call), so the limit trips with stack left to raise.
+        globalThis.bounce = (n) => kiln.globals.get("bounce_py")(n + 1);
+        kiln.runPython("import js\\ndef bounce_py(n): return js.bounce(n)");
+        for (let i = 0; i < 2; i++) {
+          try { kiln.runPython("bounce_py(0)"); outcomes.push("no error"); } catch (e) { outcomes.push(e.type ?? e.message); }
+        }
         outcomes.push(kiln.runPython("sum(range(10))"));
         report(outcomes);
     """)
-    assert values == ["RecursionError"] * 5 + [45]
+    assert values == ["RecursionError"] * 7 + [45]

@@ -67,8 +67,23 @@ EMSCRIPTEN_KEEPALIVE int kiln_pyproxy_contains(PyObject *obj, PyObject *key) { r
 
 EMSCRIPTEN_KEEPALIVE Py_ssize_t kiln_pyproxy_length(PyObject *obj) { return PyObject_Size(obj); }
 
+/* A call from JS into Python sits on JS frames (the JS caller's, the proxy's
+ * traps) that CPython's C recursion count does not see, and each costs
+ * several of its units of the engine's stack. Uncharged, Python -> JS ->
+ * Python recursion exhausted the stack just as the limit tripped, with no
+ * room left to raise the RecursionError (a fatal error instead). */
+#define JS_CALL_RECURSION_COST 3
+
 EMSCRIPTEN_KEEPALIVE PyObject *kiln_pyproxy_call(PyObject *obj, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
-  return PyObject_Vectorcall(obj, args, nargs, kwnames);
+  PyThreadState *tstate = PyThreadState_Get();
+  if (tstate->c_recursion_remaining < JS_CALL_RECURSION_COST) {
+    PyErr_SetString(PyExc_RecursionError, "maximum recursion depth exceeded while calling a Python object from JS");
+    return NULL;
+  }
+  tstate->c_recursion_remaining -= JS_CALL_RECURSION_COST;
+  PyObject *result = PyObject_Vectorcall(obj, args, nargs, kwnames);
+  tstate->c_recursion_remaining += JS_CALL_RECURSION_COST;
+  return result;
 }
 
 EMSCRIPTEN_KEEPALIVE PyObject *kiln_pyproxy_iter(PyObject *obj) { return PyObject_GetIter(obj); }
