@@ -32,9 +32,10 @@ def native_python() -> Path:
     return python
 
 
-def probe(kernels: bool) -> dict:
+def probe(kernels: bool = False, scipy: bool = False) -> dict:
     cmd = [str(toolchain.node_binary("24")), str(HERE / "probe_numpy.mjs"), str(config.DIST)]
-    proc = subprocess.run(cmd + (["--kernels"] if kernels else []), capture_output=True, text=True, timeout=900)
+    mode = ["--kernels"] if kernels else ["--scipy"] if scipy else []
+    proc = subprocess.run(cmd + mode, capture_output=True, text=True, timeout=900)
     for line in proc.stdout.splitlines():
         if line.startswith("KILN-NUMPY "):
             return json.loads(line[len("KILN-NUMPY "):])
@@ -60,3 +61,10 @@ def measure(runs: int) -> None:
         print(f"{name:<40} {seconds * 1e3:>10.2f} {native[name] * 1e3:>10.2f} {seconds / native[name]:>12.2f}")
         if name.startswith("matmul 512x512"):
             print(f"{'':<40} {2 * 512**3 / seconds / 1e9:>9.1f}G {2 * 512**3 / native[name] / 1e9:>9.1f}G   (GFLOP/s)")
+    lock = json.loads((config.DIST / config.LOCK_FILE).read_text())["packages"]
+    if "scipy" in lock:
+        loads = [probe(scipy=True)["loadToFirstResultMs"] for _ in range(runs)]
+        print(f"SciPy {lock['scipy']['version']}: loadPackage('scipy') to the first scipy.linalg.solve, ms (fresh processes):",
+              ", ".join(f"{v:.0f}" for v in loads), f"(median {statistics.median(loads):.0f} ms)")
+    else:
+        print("SciPy: not built (make scipy): its load time is not measured")

@@ -1,6 +1,7 @@
 // NumPy in Kiln, in a fresh process: time from loadPackage("numpy") to the
-// first np.ones(3), then the kernels of numpy_kernels.py.
-// Usage: node probe_numpy.mjs <dist folder> [--kernels]
+// first np.ones(3), then the kernels of numpy_kernels.py; or (--scipy) from
+// loadPackage("scipy") to the first scipy.linalg.solve result.
+// Usage: node probe_numpy.mjs <dist folder> [--kernels | --scipy]
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -9,6 +10,15 @@ const [folder, mode] = process.argv.slice(2);
 const root = resolve(folder);
 const { loadKiln } = await import(pathToFileURL(join(root, "kiln.mjs")).href);
 const kiln = await loadKiln({ stdout: (line) => console.log(line) });
+if (mode === "--scipy") {
+  const start = performance.now();
+  await kiln.loadPackage("scipy");
+  const x = kiln.runPython("from scipy import linalg\nlinalg.solve([[3.0, 1.0], [1.0, 2.0]], [9.0, 8.0]).tolist()").toJs();
+  const ms = performance.now() - start;
+  if (JSON.stringify(x) !== "[2,3]") throw new Error(`scipy.linalg.solve gave ${x}`);
+  console.log("KILN-NUMPY " + JSON.stringify({ loadToFirstResultMs: ms }));
+  process.exit(0);
+}
 const started = performance.now();
 await kiln.loadPackage("numpy");
 const ones = kiln.runPython("import numpy as np\nnp.ones(3).tolist()").toJs();

@@ -8,6 +8,7 @@ banner at the end of the run saying so (conftest.py)."""
 import json
 import math
 import subprocess
+import sys
 
 import pytest
 
@@ -136,3 +137,13 @@ sblas = scipy.show_config(mode="dicts")["Build Dependencies"]["blas"]["name"]
 [blas, sblas]`).toJs());
     """)
     assert values == ["openblas", "openblas"]
+
+
+def test_scipy_test_suite(capsys):
+    """SciPy's own tests inside WASM (tests/package_tests/scipy.toml): per-file
+    and per-module counts, strict known failures, minimums per file."""
+    proc = subprocess.run([sys.executable, "-m", "kiln", "test-package", "scipy"], capture_output=True, text=True)
+    with capsys.disabled():
+        print("\n" + proc.stdout)
+    assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-3000:]
+    assert "by module" in proc.stdout and "scipy.sparse.linalg" in proc.stdout

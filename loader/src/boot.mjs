@@ -4,9 +4,10 @@ import { compileWasm, readBytes, resolveIndexURL } from "./host.mjs";
 import { installStreams } from "./streams.mjs";
 import { makeAPI } from "./api.mjs";
 import { startWorker } from "./worker/handle.mjs";
+// File names and WASM paths, written by the build from its config.
+import { LAYOUT } from "kiln-build-layout";
 
-const STDLIB_ZIP_PATH = "/lib/python313.zip";
-const SITE_PACKAGES = "/lib/python3.13/site-packages";
+const { wasmStdlibZip: STDLIB_ZIP_PATH, wasmStdlibDir: STDLIB_DIR, wasmSitePackages: SITE_PACKAGES } = LAYOUT;
 const HOME = "/home/kiln";
 
 /**
@@ -33,10 +34,10 @@ export async function loadKiln(options = {}) {
   if (options.worker) return startWorker(options);
   const indexURL = resolveIndexURL(options.indexURL);
   // Start all downloads at once; compile the wasm while the rest arrives.
-  const wasmModule = compileWasm(indexURL + "kiln.asm.wasm");
-  const stdlib = readBytes(indexURL + "python_stdlib.zip");
-  const glue = import(indexURL + "kiln.asm.mjs").catch((error) => {
-    throw new Error(`kiln: cannot load ${indexURL}kiln.asm.mjs: ${error.message}`);
+  const wasmModule = compileWasm(indexURL + LAYOUT.coreWasm);
+  const stdlib = readBytes(indexURL + LAYOUT.stdlibZip);
+  const glue = import(indexURL + LAYOUT.coreJs).catch((error) => {
+    throw new Error(`kiln: cannot load ${indexURL}${LAYOUT.coreJs}: ${error.message}`);
   });
   // Keep the promises from rejecting unobserved while another one is awaited.
   wasmModule.catch(() => {});
@@ -52,7 +53,7 @@ export async function loadKiln(options = {}) {
       moduleArg.kilnBridge.installImports(imports);
       WebAssembly.instantiate(compiled, imports).then(
         (instance) => receiveInstance(instance, compiled),
-        (error) => instantiationFailed(new Error(`kiln: cannot instantiate kiln.asm.wasm: ${error.message}`)),
+        (error) => instantiationFailed(new Error(`kiln: cannot instantiate ${LAYOUT.coreWasm}: ${error.message}`)),
       );
       return {};
     },
@@ -71,7 +72,7 @@ export async function loadKiln(options = {}) {
   Module.kilnBridge.initRuntime();
   const api = makeAPI(Module, streams, {
     indexURL,
-    lockFileURL: options.lockFileURL ?? indexURL + "kiln-lock.json",
+    lockFileURL: options.lockFileURL ?? indexURL + LAYOUT.lockFile,
     lockFileContents: options.lockFileContents,
     packageBaseURL: resolveIndexURL(options.packageBaseUrl ?? indexURL),
     packageCache: options.packageCache,
@@ -90,7 +91,7 @@ function setEnvironment(ENV, env = {}) {
 }
 
 function prepareFileSystem(FS, stdlibZip) {
-  FS.mkdirTree("/lib/python3.13");
+  FS.mkdirTree(STDLIB_DIR);
   FS.mkdirTree(SITE_PACKAGES);
   FS.writeFile(STDLIB_ZIP_PATH, stdlibZip);
   FS.mkdirTree(HOME);

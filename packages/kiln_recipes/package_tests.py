@@ -43,7 +43,8 @@ def run_path(suite: dict, path: str, node_major: str) -> dict:
         "known": spec.get("known_failures", {}),
         "skips": spec.get("skips", {}),
         # Extra files put into the WASM file system first: {wasm path: host path}.
-        "setup_files": {target: Path(source).read_text() for target, source in suite.get("setup_files", {}).items()},
+        # (host paths relative to tests/package_tests/)
+        "setup_files": {target: (SUITES / source).read_text() for target, source in suite.get("setup_files", {}).items()},
     }
     timeout = suite.get("timeout", 1800)
     result = node_harness.run(SUITES / "run_pytest.mjs", request, marker=RESULT_MARK, node_major=node_major, timeout=timeout)
@@ -55,6 +56,17 @@ def run_path(suite: dict, path: str, node_major: str) -> dict:
         if result["exit_code"] != 0:
             result.setdefault("problems", []).append((path, f"pytest exited with status {result['exit_code']}"))
     return result
+
+
+def module_of(suite: dict, path: str) -> str:
+    """The module a test path belongs to, for the per-module counts: its
+    `module` in the suite, else the package and its first subpackage
+    ("scipy/linalg/tests/test_basic.py" -> "scipy.linalg")."""
+    named = suite["paths"][path].get("module")
+    if named:
+        return named
+    parts = [p for p in path.split("/")[:2] if not p.endswith(".py") and p != "tests"]
+    return ".".join(parts)
 
 
 COLUMNS = ("passed", "failed", "errors", "skipped", "xfailed", "xpassed")
@@ -72,6 +84,15 @@ def main(name: str, node_major: str = "24") -> int:
             print(f"{r['file']:<48} CRASHED: {r['crashed'].splitlines()[0]}")
         else:
             print(f"{r['file']:<48}" + "".join(f"{r[c]:>9}" for c in COLUMNS) + f"{r['seconds']:>9.1f}")
+    groups: dict[str, list[dict]] = {}
+    for r in results:
+        groups.setdefault(module_of(suite, r["file"]), []).append(r)
+    if len(groups) > 1:
+        print(f"\n{'by module':<48}" + "".join(f"{c:>9}" for c in COLUMNS) + f"{'minimum':>9}")
+        for module, members in sorted(groups.items()):
+            counts = {c: sum(r.get(c, 0) for r in members) for c in COLUMNS}
+            minimum = sum(suite["paths"][r["file"]]["min_passed"] for r in members)
+            print(f"{module:<48}" + "".join(f"{counts[c]:>9}" for c in COLUMNS) + f"{minimum:>9}")
     totals = {c: sum(r.get(c, 0) for r in results) for c in COLUMNS}
     print(f"{'TOTAL':<48}" + "".join(f"{totals[c]:>9}" for c in COLUMNS))
     print(f"(xfailed includes the known Kiln platform failures listed with reasons in tests/package_tests/{name}.toml)")
