@@ -100,7 +100,7 @@ class NodeRunner:
         return values[0]
 
 
-@pytest.fixture(params=["24", "20"], ids=lambda major: f"node{major}")
+@pytest.fixture(params=sorted(config.NODE_MAJORS, reverse=True), ids=lambda major: f"node{major}")
 def node(request, tmp_path) -> NodeRunner:
     """Each test using this runs under Node 24 (JSPI) and Node 20 (no JSPI)."""
     return NodeRunner(request.param, tmp_path)

@@ -5,6 +5,8 @@ page shows."""
 
 from playwright.sync_api import expect
 
+from kiln import config
+
 PAGES = "/pages/pyscript"
 
 
@@ -16,7 +18,7 @@ def _open(page, server_url, name, errors):
 def test_main_thread_script_and_events(page, server_url):
     errors = []
     _open(page, server_url, "main", errors)
-    expect(page.locator("#version")).to_have_text("python 3.13", timeout=60_000)
+    expect(page.locator("#version")).to_have_text(f"python {config.PYTHON_MAJOR_MINOR}", timeout=60_000)
     page.click("#button")
     expect(page.locator("#clicked")).to_contain_text("clicked button")
     expect(page.locator("#clicked")).to_contain_text("decorated handler ran")

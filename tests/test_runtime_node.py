@@ -1,5 +1,6 @@
 """The loader API in Node: values, output, errors, stdin, env, file system."""
 
+from kiln import config
 
 
 def test_run_python_returns_scalars_as_js_values(node):
@@ -186,7 +187,7 @@ def test_version_and_pyodide_alias(node):
         const kiln = await loadPyodide();
         report({ version: kiln.version, python: kiln.runPython("import sys; sys.version.split()[0]"), same: loadPyodide === loadKiln });
     """)
-    assert values == {"version": "0.1.0", "python": "3.13.5", "same": True}
+    assert values == {"version": config.KILN_VERSION, "python": config.PYTHON_VERSION, "same": True}
 
 
 def test_missing_index_url_gives_an_error_naming_the_file(node):

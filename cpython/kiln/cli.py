@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import log
+from . import config, log
 
 
 def _toolchain(args) -> None:
@@ -63,9 +63,9 @@ def _python(args) -> None:
 def _demo(args) -> None:
     import subprocess
 
-    from . import config, toolchain
+    from . import toolchain
 
-    sys.exit(subprocess.run([str(toolchain.node_binary("24")), str(config.ROOT / "loader" / "demo.mjs")]).returncode)
+    sys.exit(subprocess.run([str(toolchain.node_binary(config.NODE_DEFAULT)), str(config.ROOT / "loader" / "demo.mjs")]).returncode)
 
 
 def _test_cpython(args) -> None:
@@ -106,19 +106,19 @@ def main(argv: list[str] | None = None) -> int:
         "python", help="run Kiln's WASM interpreter under Node like `python` (e.g. kiln python -m test test_int)",
         prefix_chars="+",  # every -option belongs to Python, not to kiln
     )
-    p.add_argument("++node", default="24", choices=["20", "24"], help="Node major version (++node 20)")
+    p.add_argument("++node", default=config.NODE_DEFAULT, choices=config.NODE_MAJORS, help="Node major version (++node 20)")
     p.add_argument("python_args", nargs=argparse.REMAINDER, help="[-c CODE | -m MODULE | FILE] [ARGS]")
     p.set_defaults(run=_python)
 
     p = sub.add_parser("test-cpython", help="run CPython's own tests inside WASM")
     p.add_argument("modules", nargs="*", help="default: the curated list")
-    p.add_argument("--node", default="24", choices=["20", "24"])
+    p.add_argument("--node", default=config.NODE_DEFAULT, choices=config.NODE_MAJORS)
     p.add_argument("--gate", type=Path, help="another gate file (default: tests/cpython_gate/gate.toml)")
     p.set_defaults(run=_test_cpython)
 
     p = sub.add_parser("test-package", help="run a package's own tests inside WASM")
     p.add_argument("name", help="a suite in tests/package_tests, or the path of a suite .toml")
-    p.add_argument("--node", default="24", choices=["20", "24"])
+    p.add_argument("--node", default=config.NODE_DEFAULT, choices=config.NODE_MAJORS)
     p.set_defaults(run=_test_package)
 
     args = parser.parse_args(argv)

@@ -113,6 +113,9 @@ NODE_RELEASES = {
     ),
 }
 
+NODE_MAJORS = sorted(NODE_RELEASES)  # tests run on each
+NODE_DEFAULT = "24"  # JSPI: what users get, and what commands run on by default
+
 # The peer measured by `make bench`.
 PYODIDE_NPM = Download(
     "https://registry.npmjs.org/pyodide/-/pyodide-314.0.7.tgz",
@@ -123,6 +126,7 @@ PYODIDE_NPM = Download(
 
 PYTHON_VERSION = "3.13.5"
 PYTHON_MAJOR_MINOR = "3.13"
+PYTHON_TAG = "cp" + PYTHON_MAJOR_MINOR.replace(".", "")  # wheel tags: cp313
 CPYTHON_TARBALL = debian_pool(
     "p/python3.13/python3.13_3.13.5.orig.tar.xz",
     "93e583f243454e6e9e4588ca2c2662206ad961659863277afcdb96801647d640",

@@ -98,14 +98,13 @@ def _write_layout_module() -> Path:
 def _bundle_loader(dest: Path) -> None:
     """kiln.mjs (ES module) and kiln.js (classic script) from loader/src."""
     esbuild = str(_ensure_esbuild())
-    python_tag = "cp" + config.PYTHON_MAJOR_MINOR.replace(".", "")
     common = [
         "--bundle",
         "--target=es2022",
         "--log-level=warning",
         f"--define:KILN_VERSION={json.dumps(config.KILN_VERSION)}",
         f"--define:KILN_PLATFORM={json.dumps(config.PLATFORM_TAG)}",
-        f"--define:KILN_PYTHON_TAG={json.dumps(python_tag)}",
+        f"--define:KILN_PYTHON_TAG={json.dumps(config.PYTHON_TAG)}",
         f"--alias:kiln-build-layout={_write_layout_module()}",
     ]
     shell.run([esbuild, str(LOADER_SRC / "kiln.mjs"), *common, "--format=esm", f"--outfile={dest / 'kiln.mjs'}"], env=toolchain.env())
