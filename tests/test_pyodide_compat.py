@@ -20,6 +20,18 @@ def test_find_spec_answers_none_and_the_hint_decorates_only_a_failed_import(node
     assert "No module named 'pluggy'" in message and "comes with the Kiln package 'pluggy'" in message
 
 
+def test_a_missing_submodule_of_a_loaded_package_is_not_called_unloaded(node24):
+    # (as scipy.odr, which Kiln's SciPy leaves out: the package is loaded)
+    message = node24.report("""
+        const kiln = await loadKiln();
+        await kiln.loadPackage("pluggy");
+        try { kiln.runPython("import pluggy.not_a_module"); } catch (e) { report(e.message); }
+    """)
+    assert "No module named 'pluggy.not_a_module'" in message
+    assert "the Kiln package 'pluggy' is loaded but has no module 'pluggy.not_a_module'" in message
+    assert "which is not loaded" not in message
+
+
 def test_import_hints_come_from_the_lock_file_in_use(node24, tmp_path):
     lock = json.loads((config.DIST / config.LOCK_FILE).read_text())
     lock["packages"]["iniconfig"]["imports"] = ["iniconfig", "somethingelse"]

@@ -166,6 +166,12 @@ def missing_module_hint(error: ModuleNotFoundError) -> str | None:
     package = imports.to_py().get(name)
     if package is None:
         return None
+    if getattr(_host.packages.loadedPackages, package, None) is not None:
+        # Loaded, yet this module is missing: not a matter of loading.
+        return (
+            f"the Kiln package {package!r} is loaded but has no module {error.name!r} "
+            "(parts a package's WebAssembly build leaves out are listed in Kiln's docs/packages.md)"
+        )
     return (
         f"{name!r} comes with the Kiln package {package!r}, which is not loaded: call "
         f"`await kiln.loadPackage({package!r})` (or kiln.install / loadPackagesFromImports) in JS first, "
