@@ -49,6 +49,11 @@ def run_path(suite: dict, path: str, node_major: str) -> dict:
     timeout = suite.get("timeout", 1800)
     result = node_harness.run(SUITES / "run_pytest.mjs", request, marker=RESULT_MARK, node_major=node_major, timeout=timeout)
     result = {"file": path, **result}
+    if "crashed" in result:
+        log.info(f"{path}: CRASHED")
+    else:
+        log.info(f"{path}: {result['passed']} passed, {result['failed']} failed, {result['errors']} errors "
+                 f"in {result['seconds']:.0f} s")
     if "crashed" not in result:
         minimum = spec["min_passed"]
         if result["passed"] < minimum:
