@@ -100,7 +100,8 @@ def main(name: str, node_major: str = "24") -> int:
             print(f"{module:<48}" + "".join(f"{counts[c]:>9}" for c in COLUMNS) + f"{minimum:>9}")
     totals = {c: sum(r.get(c, 0) for r in results) for c in COLUMNS}
     print(f"{'TOTAL':<48}" + "".join(f"{totals[c]:>9}" for c in COLUMNS))
-    print(f"(xfailed includes the known Kiln platform failures listed with reasons in tests/package_tests/{name}.toml)")
+    where = name if name.endswith(".toml") else f"tests/package_tests/{name}.toml"
+    print(f"(xfailed includes the known Kiln platform failures listed with reasons in {where})")
     failed = [r for r in results if "crashed" in r or r["failed"] or r["errors"] or r.get("problems")]
     node_harness.print_failures(failed, "file")
     return 1 if failed else 0
