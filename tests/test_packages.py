@@ -120,6 +120,11 @@ def test_unknown_package_lists_the_closest_names(node24):
     assert alive == 2
 
 
+def _saved_lock(lock: dict, path):
+    path.write_text(json.dumps(lock))
+    return path
+
+
 @pytest.fixture
 def tampered_lock(tmp_path):
     """A copy of the lock file with one bad checksum, one missing file, one foreign wheel."""
@@ -134,9 +139,7 @@ def tampered_lock(tmp_path):
         **packages["iniconfig"], "name": "alien", "depends": [],
         "file_name": "alien-1.0-cp313-cp313-manylinux_2_17_x86_64.whl",
     }
-    path = tmp_path / "tampered-lock.json"
-    path.write_text(json.dumps(lock))
-    return path
+    return _saved_lock(lock, tmp_path / "tampered-lock.json")
 
 
 def test_checksum_mismatch_404_and_foreign_wheel_are_refused(node, tampered_lock):
@@ -242,9 +245,7 @@ def crafted_lock(tmp_path):
             "sha256": sha256, "package_type": "package", "imports": [name], "depends": [], "unvendored_tests": False,
             "shared_library": False,
         }
-    path = tmp_path / "crafted-lock.json"
-    path.write_text(json.dumps(lock))
-    return path
+    return _saved_lock(lock, tmp_path / "crafted-lock.json")
 
 
 def test_unsafe_wheel_members_are_refused_before_anything_is_written(node24, crafted_lock):

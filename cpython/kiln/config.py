@@ -182,7 +182,8 @@ CPYTHON_SPLIT_MODULES = {
 # Install layout inside the WASM file system.
 WASM_PREFIX = "/"
 WASM_STDLIB_ZIP = f"/lib/python{PYTHON_MAJOR_MINOR.replace('.', '')}.zip"
-WASM_SITE_PACKAGES = f"/lib/python{PYTHON_MAJOR_MINOR}/site-packages"
+WASM_STDLIB_DIR = f"/lib/python{PYTHON_MAJOR_MINOR}"
+WASM_SITE_PACKAGES = f"{WASM_STDLIB_DIR}/site-packages"
 
 # --- distribution ----------------------------------------------------------
 
