@@ -9,10 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kiln import config, shell, toolchain
+from kiln import cached, config, shell, toolchain
 
 HERE = Path(__file__).parent
-NATIVE_VENV = config.BUILD / "bench-native"
 
 
 def numpy_version() -> str:
@@ -22,14 +21,13 @@ def numpy_version() -> str:
 
 def native_python() -> Path:
     """A native venv with the same NumPy version from PyPI, for comparison."""
-    python = NATIVE_VENV / "bin" / "python"
     version = numpy_version()
-    marker = NATIVE_VENV / f".numpy-{version}"
-    if not marker.exists():
-        shell.run([sys.executable, "-m", "venv", "--clear", str(NATIVE_VENV)])
-        shell.run([str(python), "-m", "pip", "install", "-q", f"numpy=={version}"])
-        marker.touch()
-    return python
+
+    def install(venv: Path) -> None:
+        shell.run([sys.executable, "-m", "venv", str(venv)])
+        shell.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", f"numpy=={version}"])
+
+    return cached.stage(config.BUILD / f"bench-native-numpy-{version}", install) / "bin" / "python"
 
 
 def probe(kernels: bool = False, scipy: bool = False) -> dict:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiln import config, sources
+from kiln import cached, config, sources
 
 
 def pyodide_dir() -> Path:
     """The unpacked npm `pyodide` package (version pinned in kiln.config)."""
     home = config.CACHE / "bench" / config.PYODIDE_NPM.file_name.removesuffix(".tgz")
-    if not (home / "pyodide.mjs").exists():
-        sources.extract(sources.fetch(config.PYODIDE_NPM), home)
-    return home
+    return cached.stage(home, lambda out: sources.extract(sources.fetch(config.PYODIDE_NPM), out))
 
 
 def pyodide_version() -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kiln import config, toolchain
+from kiln import cached, config, toolchain
 
 from servers.package_index import PackageIndex
 from servers.server import TestServer
@@ -220,15 +220,14 @@ def native_python() -> Path:
     import sys
 
     requirements = TESTS / "native_reference" / "requirements.txt"
-    venv = config.BUILD / "native-reference"
-    python = venv / "bin" / "python"
-    marker = venv / f".installed-{hashlib.sha256(requirements.read_bytes()).hexdigest()[:16]}"
-    if not marker.exists():
-        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "--require-hashes", "--only-binary=:all:", "-r", str(requirements)],
-                       check=True)
-        marker.touch()
-    return python
+    key = hashlib.sha256(requirements.read_bytes()).hexdigest()[:16]
+
+    def install(venv: Path) -> None:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--require-hashes", "--only-binary=:all:",
+                        "-r", str(requirements)], check=True)
+
+    return cached.stage(config.BUILD / f"native-reference-{key}", install) / "bin" / "python"
 
 
 @pytest.fixture(scope="session")

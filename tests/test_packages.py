@@ -137,7 +137,7 @@ def tampered_lock(tmp_path):
     }
     packages["alien"] = {
         **packages["iniconfig"], "name": "alien", "depends": [],
-        "file_name": "alien-1.0-cp313-cp313-manylinux_2_17_x86_64.whl",
+        "file_name": f"alien-1.0-{config.PYTHON_TAG}-{config.PYTHON_TAG}-manylinux_2_17_x86_64.whl",
     }
     return _saved_lock(lock, tmp_path / "tampered-lock.json")
 
@@ -158,9 +158,10 @@ def test_checksum_mismatch_404_and_foreign_wheel_are_refused(node, tampered_lock
     assert errors[0].startswith("kiln: sha256 mismatch for packaging-26.3-py3-none-any.whl")
     assert f"expected {'0' * 64}" in errors[0] and errors[0].endswith("Nothing was installed.")
     assert errors[1].startswith("kiln: cannot read ") and "ghost-1.0-py3-none-any.whl" in errors[1]
+    tag = config.PYTHON_TAG
     assert errors[2] == (
-        "kiln: cannot install alien-1.0-cp313-cp313-manylinux_2_17_x86_64.whl: it is built for manylinux_2_17_x86_64 "
-        "(Python cp313), but Kiln runs pure-Python wheels and emscripten_3_1_69_wasm32 wheels for cp313"
+        f"kiln: cannot install alien-1.0-{tag}-{tag}-manylinux_2_17_x86_64.whl: it is built for manylinux_2_17_x86_64 "
+        f"(Python {tag}), but Kiln runs pure-Python wheels and {config.PLATFORM_TAG} wheels for {tag}"
     )
     assert errors[3].startswith("kiln: cannot install thing-1.0-cp312-cp312-win_amd64.whl")
     assert loaded == [] and packaging_installed is False, "nothing may be installed after a failed load"

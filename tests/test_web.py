@@ -7,7 +7,8 @@ import subprocess
 
 from playwright.sync_api import expect
 
-from kiln import config, npm_package, toolchain
+from kiln import config, toolchain
+from kiln.dist import npm_package
 
 
 def test_script_tags_run_in_order_in_one_interpreter(page, server_url, artifacts):

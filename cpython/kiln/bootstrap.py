@@ -22,7 +22,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import config, log, shell, sources
+from . import cached, config, log, shell, sources
 from .errors import KilnError
 
 MINIMUM_BOOTSTRAP = (3, 11)
@@ -37,7 +37,6 @@ REQUIRED_MODULES = {
     "ctypes": "libffi-dev",
     "sqlite3": "libsqlite3-dev",  # pip's and pytest's caches
 }
-COMPLETE = ".kiln-complete"
 
 
 def _is_target_python(python: str) -> bool:
@@ -76,12 +75,11 @@ def _missing_modules(python: Path) -> list[str]:
 def build_python() -> Path:
     """CPython 3.13.5 built natively with pip, once per cache: its python3."""
     key = hashlib.sha256(f"{config.CPYTHON_TARBALL.sha256} host-python 1".encode()).hexdigest()[:16]
-    home = config.BUILD_CACHE / f"host-python-{key}"
-    python = home / "install" / "bin" / f"python{config.PYTHON_MAJOR_MINOR}"
-    if (home / COMPLETE).exists():
-        return python
-    if home.exists():
-        shutil.rmtree(home)
+    home = cached.stage(config.BUILD_CACHE / f"host-python-{key}", _build_host_python)
+    return home / "install" / "bin" / f"python{config.PYTHON_MAJOR_MINOR}"
+
+
+def _build_host_python(home: Path) -> None:
     tarball = sources.fetch(config.CPYTHON_TARBALL)
     with log.step(f"building Python {config.PYTHON_VERSION} for the host tools (no Python {config.PYTHON_MAJOR_MINOR} on this machine; once, about 4 min)"):
         src = sources.extract(tarball, home / "src")
@@ -101,8 +99,6 @@ def build_python() -> Path:
         shell.run(["make", "install"], cwd=build, log_file=log_file)
     shutil.rmtree(home / "src")
     shutil.rmtree(build)
-    (home / COMPLETE).touch()
-    return python
 
 
 def make_venv(venv: Path, python: str | Path) -> None:

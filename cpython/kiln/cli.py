@@ -16,7 +16,7 @@ def _toolchain(args) -> None:
 
 
 def _fetch(args) -> None:
-    from kiln.recipes import recipe
+    from kiln.packages import recipe
 
     from . import sources
 
@@ -25,25 +25,25 @@ def _fetch(args) -> None:
 
 
 def _build_recipes(args) -> None:
-    from kiln.recipes import builder
+    from kiln.packages import builder
 
     builder.build(args.names, build_all=args.all, force=args.force)
 
 
 def _cpython(args) -> None:
-    from . import core_link
+    from kiln.cpython import core_link
 
     print(core_link.core_dir())
 
 
 def _dist(args) -> None:
-    from . import dist
+    from kiln.dist import assemble
 
-    dist.build()
+    assemble.build()
 
 
 def _npm_package(args) -> None:
-    from . import npm_package
+    from kiln.dist import npm_package
 
     print(npm_package.build())
 
@@ -69,15 +69,15 @@ def _demo(args) -> None:
 
 
 def _test_cpython(args) -> None:
-    from . import cpython_tests
+    from kiln.testing import cpython_suite
 
-    sys.exit(cpython_tests.main(args.modules, node_major=args.node, gate=args.gate))
+    sys.exit(cpython_suite.main(args.modules, node_major=args.node, gate=args.gate))
 
 
 def _test_package(args) -> None:
-    from kiln.recipes import package_tests
+    from kiln.testing import package_suite
 
-    sys.exit(package_tests.main(args.name, node_major=args.node))
+    sys.exit(package_suite.main(args.name, node_major=args.node))
 
 
 def main(argv: list[str] | None = None) -> int:

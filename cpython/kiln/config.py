@@ -13,7 +13,20 @@ KILN_VERSION = "0.1.0"
 
 # --- paths -----------------------------------------------------------------
 
-ROOT = Path(__file__).resolve().parents[2]
+def _checkout_root() -> Path:
+    """The Kiln checkout the build reads (recipes, patches, loader sources):
+    $KILN_ROOT, else the checkout this package was installed from in editable
+    mode, else the current folder or one above it."""
+    if os.environ.get("KILN_ROOT"):
+        return Path(os.environ["KILN_ROOT"]).resolve()
+    for start in (Path(__file__).resolve().parents[2], Path.cwd().resolve()):
+        for folder in (start, *start.parents):
+            if (folder / "cpython" / "patches").is_dir() and (folder / "packages").is_dir():
+                return folder
+    raise RuntimeError("kiln: cannot find a Kiln checkout (run inside one, or set KILN_ROOT)")
+
+
+ROOT = _checkout_root()
 BUILD = ROOT / "build"
 DIST = ROOT / "dist"
 CPYTHON_DIR = ROOT / "cpython"
@@ -141,14 +154,25 @@ OPT_FLAGS = "-O2"
 ABI_FLAGS = "-fPIC -fwasm-exceptions -sSUPPORT_LONGJMP=wasm"
 CFLAGS = f"{OPT_FLAGS} {ABI_FLAGS}"
 LDFLAGS = f"{OPT_FLAGS} -fwasm-exceptions -sSUPPORT_LONGJMP=wasm"
-SIDE_MODULE_LDFLAGS = f"{LDFLAGS} -sSIDE_MODULE=1 -sWASM_BIGINT"
+# Link flags of every module, the core and side modules alike: i64 crosses the
+# JS boundary as BigInt in both, or calls between them would disagree.
+MODULE_LDFLAGS = f"{LDFLAGS} -sWASM_BIGINT"
+SIDE_MODULE_LDFLAGS = f"{MODULE_LDFLAGS} -sSIDE_MODULE=1"
 # Flags for CPython's own objects only (configure's CFLAGS_NODIST: not passed
 # on to extensions). The call trampoline lets C functions reached through a
 # mismatched pointer type run instead of trapping (cpython/patches/0004).
 CPYTHON_NODIST_CFLAGS = "-DPY_CALL_TRAMPOLINE"
 
-# The C libraries CPython links (recipes in packages/, type static_library).
-CPYTHON_LIBRARIES = ["zlib", "bzip2", "xz", "libsqlite3", "libffi"]
+# The C libraries CPython links (recipes in packages/, type static_library):
+# recipe -> (the variable prefix CPython's configure reads, its link flag).
+CPYTHON_LIBRARIES = {
+    "zlib": ("ZLIB", "-lz"),
+    "bzip2": ("BZIP2", "-lbz2"),
+    "xz": ("LIBLZMA", "-llzma"),
+    "libsqlite3": ("LIBSQLITE3", "-lsqlite3"),
+    "libffi": ("LIBFFI", "-lffi"),
+}
+LIBPYTHON = f"libpython{PYTHON_MAJOR_MINOR}.a"  # the make target the core links
 
 # CPython's test-only C modules, built as side modules (never in the core):
 # `kiln test-cpython` loads them from python_tests.zip.
@@ -178,6 +202,29 @@ CPYTHON_SPLIT_MODULES = {
         [],
     ),
 }
+
+# Emscripten settings of the core (the main module), after MODULE_LDFLAGS.
+CORE_LINK_SETTINGS = [
+    "-sMAIN_MODULE=1",  # exports everything, so C extensions can load as side modules
+    "-sMODULARIZE=1",
+    "-sEXPORT_ES6=1",
+    "-sEXPORT_NAME=createKilnModule",
+    "-sENVIRONMENT=web,worker,node",
+    "-sINVOKE_RUN=0",
+    "-sEXIT_RUNTIME=0",
+    "-sALLOW_MEMORY_GROWTH=1",
+    "-sINITIAL_MEMORY=33554432",
+    "-sSTACK_SIZE=5MB",
+    "-sFORCE_FILESYSTEM=1",
+    "-sEXPORTED_RUNTIME_METHODS=FS,ENV,HEAPU8,HEAP32,UTF8ToString,stringToNewUTF8,PATH,PATH_FS",
+    # Used by the core's JS half (cpython/core/*.js).
+    "-sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=$stackSave,$stackRestore,$stackAlloc,$stringToUTF8OnStack,"
+    "$lengthBytesUTF8,$stringToUTF8,$UTF8ToString,$stringToNewUTF8,"
+    "$loadWebAssemblyModule,$mergeLibSymbols,$newDSO,$LDSO,$preloadedWasm,$PATH,$PATH_FS",
+    "-lnodefs.js",
+    "-lidbfs.js",
+    "-g0",
+]
 
 # Install layout inside the WASM file system.
 WASM_PREFIX = "/"

@@ -11,7 +11,7 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
-from . import config, log
+from . import cached, config, log
 from .config import Download
 from .errors import KilnError
 
@@ -46,14 +46,14 @@ def cached_path(download: Download) -> Path:
 
 def fetch(download: Download, *, attempts: int = 3) -> Path:
     """Return the verified local copy of `download`, fetching it if needed."""
-    target = cached_path(download)
-    if target.exists():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")
+    folder = cached.stage(cached_path(download).parent, lambda out: _download(download, out / download.file_name, attempts))
+    return folder / download.file_name
+
+
+def _download(download: Download, target: Path, attempts: int) -> None:
     for attempt in range(1, attempts + 1):
         try:
-            _stream_to(download.url, partial, download.file_name)
+            _stream_to(download.url, target, download.file_name)
             break
         except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
             if isinstance(error, urllib.error.HTTPError) and error.code == 404:
@@ -62,12 +62,10 @@ def fetch(download: Download, *, attempts: int = 3) -> Path:
                 raise DownloadFailed(f"could not download {download.url}: {error}") from None
             log.info(f"retrying {download.file_name} after: {error}")
             time.sleep(2 * attempt)
-    actual = sha256_of(partial)
+    actual = sha256_of(target)
     if actual != download.sha256:
-        partial.unlink()
+        target.unlink()
         raise ChecksumMismatch(download.file_name, download.sha256, actual, download.url)
-    partial.rename(target)
-    return target
 
 
 def _stream_to(url: str, path: Path, label: str) -> None:

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import subprocess
 import tempfile
 from functools import cache
 from pathlib import Path
 
-from . import config, log, shell, sources
+from . import cached, config, log, shell, sources
 from .errors import KilnError
 
 EMSCRIPTEN_HOME = config.TOOLCHAIN_CACHE / f"emscripten-{config.EMSCRIPTEN_VERSION}"
@@ -30,10 +29,6 @@ def node_home(major: str) -> Path:
 
 def node_binary(major: str = "24") -> Path:
     return node_home(major) / "bin/node"
-
-
-def _done_mark(home: Path) -> Path:
-    return home / ".kiln-complete"
 
 
 def _install_apt_packages() -> None:
@@ -61,17 +56,18 @@ def _unpack_debs(debs: list[config.Download], dest: Path) -> None:
 
 
 def _install_emscripten() -> None:
-    if _done_mark(EMSCRIPTEN_HOME).exists():
+    if cached.is_complete(EMSCRIPTEN_HOME):
         return
     with log.step(f"unpacking Emscripten {config.EMSCRIPTEN_VERSION}"):
-        if EMSCRIPTEN_HOME.exists():
-            shutil.rmtree(EMSCRIPTEN_HOME)
-        _unpack_debs([config.EMSCRIPTEN_DEB], EMSCRIPTEN_HOME)
-        # Node's ESM loader ignores NODE_PATH, so acorn must sit in node_modules.
-        modules = EMSCRIPTEN_ROOT / "node_modules"
-        modules.mkdir(exist_ok=True)
-        (modules / "acorn").symlink_to(config.ACORN_DIR)
-        _done_mark(EMSCRIPTEN_HOME).touch()
+        cached.stage(EMSCRIPTEN_HOME, _unpack_emscripten)
+
+
+def _unpack_emscripten(home: Path) -> None:
+    _unpack_debs([config.EMSCRIPTEN_DEB], home)
+    # Node's ESM loader ignores NODE_PATH, so acorn must sit in node_modules.
+    modules = EMSCRIPTEN_ROOT / "node_modules"
+    modules.mkdir(exist_ok=True)
+    (modules / "acorn").symlink_to(config.ACORN_DIR)
 
 
 EMCC_FAST_COMPILE = Path(__file__).with_name("emcc_fast_compile.bash")
@@ -95,35 +91,35 @@ def _install_emcc_fast_compile() -> None:
 
 
 def _install_binaryen() -> None:
-    """Trixie's binaryen, started through trixie's own loader and libraries."""
-    if _done_mark(BINARYEN_HOME).exists():
+    if cached.is_complete(BINARYEN_HOME):
         return
     with log.step(f"unpacking binaryen {config.BINARYEN_VERSION}"):
-        if BINARYEN_HOME.exists():
-            shutil.rmtree(BINARYEN_HOME)
-        root = BINARYEN_HOME / "root"
-        _unpack_debs(config.BINARYEN_DEBS, root)
-        libdir = root / "usr/lib/x86_64-linux-gnu"
-        loader = libdir / "ld-linux-x86-64.so.2"
-        bindir = BINARYEN_HOME / "bin"
-        bindir.mkdir()
-        for tool in config.BINARYEN_TOOLS:
-            wrapper = bindir / tool
-            wrapper.write_text(
-                "#!/bin/sh\n"
-                f'exec "{loader}" --library-path "{libdir}" "{root}/usr/bin/{tool}" "$@"\n'
-            )
-            wrapper.chmod(0o755)
-        _done_mark(BINARYEN_HOME).touch()
+        cached.stage(BINARYEN_HOME, _unpack_binaryen)
+
+
+def _unpack_binaryen(home: Path) -> None:
+    """Trixie's binaryen, started through trixie's own loader and libraries."""
+    root = home / "root"
+    _unpack_debs(config.BINARYEN_DEBS, root)
+    libdir = root / "usr/lib/x86_64-linux-gnu"
+    loader = libdir / "ld-linux-x86-64.so.2"
+    bindir = home / "bin"
+    bindir.mkdir()
+    for tool in config.BINARYEN_TOOLS:
+        wrapper = bindir / tool
+        wrapper.write_text(
+            "#!/bin/sh\n"
+            f'exec "{loader}" --library-path "{libdir}" "{root}/usr/bin/{tool}" "$@"\n'
+        )
+        wrapper.chmod(0o755)
 
 
 def _install_node(major: str) -> None:
     home = node_home(major)
-    if _done_mark(home).exists():
+    if cached.is_complete(home):
         return
     with log.step(f"unpacking Node {major}"):
-        sources.extract(sources.fetch(config.NODE_RELEASES[major]), home)
-        _done_mark(home).touch()
+        cached.stage(home, lambda out: sources.extract(sources.fetch(config.NODE_RELEASES[major]), out))
 
 
 def _write_em_config() -> None:

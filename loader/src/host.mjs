@@ -15,7 +15,7 @@ export function loaderBaseURL() {
 
 function ownScriptURL() {
   // import.meta.url in the ES module; the classic build substitutes the URL of
-  // its <script> (see _bundle_loader in cpython/kiln/dist.py).
+  // its <script> (see _bundle_loader in loader/builder/assemble.py).
   if (import.meta.url) {
     return import.meta.url;
   }

@@ -16,7 +16,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from . import config
+from kiln import config
 
 # Left out of the core stdlib, with the reason (also listed in the README).
 EXCLUDED = {
@@ -130,7 +130,7 @@ def build_stdlib_zip(
     stdlib frames (user code keeps them).
     """
     args = [str(lib), str(sysconfigdata), os.pathsep.join(map(str, runtime_paths)), str(out), str(work)]
-    subprocess.run([sys.executable, "-X", "no_debug_ranges", "-m", "kiln.stdlib", *args], check=True)
+    subprocess.run([sys.executable, "-X", "no_debug_ranges", "-m", "kiln.cpython.stdlib", *args], check=True)
     return out
 
 

@@ -13,35 +13,12 @@ import shutil
 from functools import cache
 from pathlib import Path
 
-from . import config, cpython_build, log, shell, toolchain
-from .errors import KilnError
+from kiln import cached, config, log, shell, toolchain
+from kiln.errors import KilnError
+
+from . import build as cpython_build
 
 CORE_SRC = config.CPYTHON_DIR / "core"
-
-# Emscripten settings of the main module.
-LINK_SETTINGS = [
-    "-sMAIN_MODULE=1",  # exports everything, so C extensions can load as side modules
-    "-sMODULARIZE=1",
-    "-sEXPORT_ES6=1",
-    "-sEXPORT_NAME=createKilnModule",
-    "-sENVIRONMENT=web,worker,node",
-    "-sINVOKE_RUN=0",
-    "-sEXIT_RUNTIME=0",
-    "-sALLOW_MEMORY_GROWTH=1",
-    "-sINITIAL_MEMORY=33554432",
-    "-sSTACK_SIZE=5MB",
-    "-sWASM_BIGINT=1",
-    "-sFORCE_FILESYSTEM=1",
-    "-sEXPORTED_RUNTIME_METHODS=FS,ENV,HEAPU8,HEAP32,UTF8ToString,stringToNewUTF8,PATH,PATH_FS",
-    # Used by the core's JS half (cpython/core/*.js).
-    "-sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=$stackSave,$stackRestore,$stackAlloc,$stringToUTF8OnStack,"
-    "$lengthBytesUTF8,$stringToUTF8,$UTF8ToString,$stringToNewUTF8,"
-    "$loadWebAssemblyModule,$mergeLibSymbols,$newDSO,$LDSO,$preloadedWasm,$PATH,$PATH_FS",
-    "-lnodefs.js",
-    "-lidbfs.js",
-    "-g0",
-]
-
 
 def _core_sources() -> list[Path]:
     return sorted(CORE_SRC.glob("*.c"))
@@ -90,6 +67,7 @@ def _exported_functions() -> list[str]:
 @cache
 def core_key() -> str:
     digest = hashlib.sha256(cpython_build.wasm_key().encode())
+    digest.update(" ".join([config.MODULE_LDFLAGS, *config.CORE_LINK_SETTINGS]).encode())
     for path in [*_core_sources(), *_pre_js(), *sorted(CORE_SRC.glob("*.h")), *sorted(CORE_SRC.glob("*.wat")), Path(__file__)]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
@@ -100,22 +78,15 @@ def core_dir() -> Path:
     """Folder holding kiln.asm.mjs and kiln.asm.wasm, linked if needed."""
     build = cpython_build.wasm_build()
     # Hash the core's sources only now, just before they are compiled.
-    out = config.BUILD_CACHE / f"kiln-core-{core_key()}"
-    if (out / config.CORE_WASM).exists():
-        return out
-    staging = out.with_name(out.name + ".partial")
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
+    return cached.stage(config.BUILD_CACHE / f"kiln-core-{core_key()}", lambda out: _link_core(build, out))
+
+
+def _link_core(build: Path, out: Path) -> None:
     with log.step("linking the core module (kiln.asm.wasm)"):
-        objects = _compile_core(build, staging / "obj")
-        embedded = _embedded_wasm_js(staging / "obj")
-        _link(build, objects, [embedded, *_pre_js()], staging / config.CORE_JS)
-    shutil.rmtree(staging / "obj")
-    if out.exists():
-        shutil.rmtree(out)
-    staging.rename(out)
-    return out
+        objects = _compile_core(build, out / "obj")
+        embedded = _embedded_wasm_js(out / "obj")
+        _link(build, objects, [embedded, *_pre_js()], out / config.CORE_JS)
+    shutil.rmtree(out / "obj")
 
 
 def _compile_core(build: Path, obj_dir: Path) -> list[Path]:
@@ -153,8 +124,8 @@ def _link(build: Path, objects: list[Path], pre_js: list[Path], output: Path) ->
     python_inputs = [str(build / a) if a.endswith((".a", ".o")) and not a.startswith("/") else a for a in python_inputs]
     cmd = [
         "emcc",
-        *config.LDFLAGS.split(),
-        *LINK_SETTINGS,
+        *config.MODULE_LDFLAGS.split(),
+        *config.CORE_LINK_SETTINGS,
         "-sEXPORTED_FUNCTIONS=" + ",".join(_exported_functions()),
         *(f"--pre-js={p}" for p in pre_js),
         "-o",

@@ -13,7 +13,9 @@ import tomllib
 from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 
-from . import config, log, node_harness, toolchain
+from kiln import config, log, toolchain
+
+from . import node_harness
 
 GATE_DIR = config.TESTS_DIR / "cpython_gate"
 RESULT_MARK = "KILN-GATE-RESULT "

@@ -7,6 +7,7 @@ fails early naming the field that is wrong.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -14,9 +15,11 @@ from pathlib import Path
 
 from pyodide_build.recipe.spec import MetaConfig
 
-from kiln import config
+from kiln import config, sources
 from kiln.config import Download
 from kiln.errors import KilnError
+
+PACKAGE_JSON = "package.json"  # a built recipe's lock-file entry, in its output folder
 
 
 class RecipeError(KilnError):
@@ -103,3 +106,42 @@ def load(name: str) -> Recipe:
     if meta.package.name != name:
         raise RecipeError(f"{path}: package.name is {meta.package.name!r}, expected the folder name {name!r}")
     return Recipe(name, path.parent, meta)
+
+
+def dependency_order(names: list[str]) -> list[str]:
+    """`names` and everything they need to build or run, dependencies first."""
+    ordered: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in ordered:
+            return
+        if name in visiting:
+            raise RecipeError(f"dependency cycle through recipe {name!r}")
+        visiting.add(name)
+        rec = load(name)
+        for dep in [*rec.host_dependencies, *rec.run_dependencies]:
+            visit(dep)
+        visiting.discard(name)
+        ordered.append(name)
+
+    for name in names:
+        visit(name)
+    return ordered
+
+
+def write_lock_entry(rec: Recipe, out: Path, file: Path, *, install_dir: str, imports: list[str], tests: Path | None = None) -> None:
+    """Write the built recipe's lock-file entry (package.json) into `out`."""
+    entry = {
+        "name": rec.name,
+        "version": rec.version,
+        "file_name": file.name,
+        "install_dir": install_dir,
+        "sha256": sources.sha256_of(file),
+        "package_type": rec.type,
+        "imports": imports,
+        "depends": rec.run_dependencies,
+    }
+    if tests is not None:
+        entry["tests"] = {"file_name": tests.name, "sha256": sources.sha256_of(tests)}
+    (out / PACKAGE_JSON).write_text(json.dumps(entry, indent=1) + "\n")

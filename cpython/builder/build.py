@@ -1,35 +1,25 @@
 """Cross-compiling CPython for wasm32-emscripten.
 
-Steps, each cached under $KILN_CACHE/builds by a hash of its inputs:
+Steps, each a cached stage (kiln.cached) keyed by a hash of its inputs:
   native_python()  a build Python of the same version (needed to cross-build)
   wasm_build()     configure + make of the WASM interpreter (libpython + modules)
-The core module that the runtime loads is linked by core_link.py.
+  patched_lib()    Lib/ with the stdlib-only patches, for the stdlib zip
+The C libraries it links come from their recipes (kiln.packages.libraries);
+the core module that the runtime loads is linked by core_link.py.
 """
 
 from __future__ import annotations
 
 import hashlib
-import shutil
 from functools import cache
 from pathlib import Path
 
-from kiln.recipes import builder as recipe_builder
-
-from . import config, log, shell, sources, toolchain
-from .errors import KilnError
+from kiln import cached, config, log, shell, sources, toolchain
+from kiln.errors import KilnError
+from kiln.packages import libraries
 
 PATCHES_DIR = config.CPYTHON_DIR / "patches"
 SETUP_LOCAL = config.CPYTHON_DIR / "Setup.local"
-COMPLETE = ".kiln-complete"
-
-# C libraries → the variable names CPython's configure reads for them.
-LIBRARY_VARS = {
-    "zlib": ("ZLIB", "-lz"),
-    "bzip2": ("BZIP2", "-lbz2"),
-    "xz": ("LIBLZMA", "-llzma"),
-    "libsqlite3": ("LIBSQLITE3", "-lsqlite3"),
-    "libffi": ("LIBFFI", "-lffi"),
-}
 
 
 def _hash(*parts: str) -> str:
@@ -65,28 +55,24 @@ def native_key() -> str:
 
 def native_python() -> Path:
     """The build Python (native, same version), built once and cached."""
-    home = config.BUILD_CACHE / f"python-native-{native_key()}"
-    python = home / "build" / "python"
-    if (home / COMPLETE).exists():
-        return python
-    if home.exists():
-        shutil.rmtree(home)
+    home = cached.stage(config.BUILD_CACHE / f"python-native-{native_key()}", _build_native_python)
+    return home / "build" / "python"
+
+
+def _build_native_python(home: Path) -> None:
     src = _unpack_source(home / "src", [])
     build = home / "build"
     build.mkdir()
     with log.step(f"building native Python {config.PYTHON_VERSION} (the build Python)"):
         shell.run([str(src / "configure"), "--without-ensurepip", "--disable-test-modules"], cwd=build, log_file=home / "build.log")
         shell.run(["make", f"-j{config.JOBS}"], cwd=build, log_file=home / "build.log")
-    (home / COMPLETE).touch()
-    return python
 
 
 def _library_configure_vars() -> tuple[dict[str, str], list[str]]:
     """configure variables for the C libraries, and their hashes (cache inputs)."""
     variables, hashes = {}, []
-    for name in config.CPYTHON_LIBRARIES:
-        prefix = recipe_builder.ensure_built(name)
-        var, flag = LIBRARY_VARS[name]
+    for name, (var, flag) in config.CPYTHON_LIBRARIES.items():
+        prefix = libraries.ensure_library(name)
         variables[f"{var}_CFLAGS"] = f"-I{prefix / 'include'}"
         variables[f"{var}_LIBS"] = f"-L{prefix / 'lib'} {flag}"
         hashes.append(prefix.name)
@@ -136,15 +122,15 @@ def wasm_key() -> str:
 def wasm_build() -> Path:
     """The configured and built WASM CPython tree (its `build` folder)."""
     toolchain.ensure()
+    home = cached.stage(config.BUILD_CACHE / f"cpython-wasm-{wasm_key()}", _build_wasm_cpython)
+    return home / "build"
+
+
+def _build_wasm_cpython(home: Path) -> None:
     build_python = native_python()
     lib_vars, _ = _library_configure_vars()
-    home = config.BUILD_CACHE / f"cpython-wasm-{wasm_key()}"
-    build = home / "build"
-    if (home / COMPLETE).exists():
-        return build
-    if home.exists():
-        shutil.rmtree(home)
     src = _unpack_source(home / "src", _patches(stdlib=False))
+    build = home / "build"
     build.mkdir()
     (build / "Modules").mkdir()
     (build / "Modules" / "Setup.local").write_text(_setup_local(src))
@@ -162,10 +148,8 @@ def wasm_build() -> Path:
     with log.step(f"configuring CPython {config.PYTHON_VERSION} for {config.TARGET}"):
         shell.run(["emconfigure", str(src / "configure"), "-C", *_configure_args(build_python)], cwd=build, env=env, log_file=logfile)
     with log.step("compiling CPython (libpython + modules)"):
-        shell.run(["make", f"-j{config.JOBS}", "libpython3.13.a", "pybuilddir.txt", "sharedmods"], cwd=build, env=env, log_file=logfile)
+        shell.run(["make", f"-j{config.JOBS}", config.LIBPYTHON, "pybuilddir.txt", "sharedmods"], cwd=build, env=env, log_file=logfile)
     _check_modules(build)
-    (home / COMPLETE).touch()
-    return build
 
 
 def shared_modules() -> list[str]:
@@ -209,12 +193,10 @@ def stdlib_key() -> str:
 
 def patched_lib() -> Path:
     """CPython's Lib/ with Kiln's stdlib patches applied."""
-    home = config.BUILD_CACHE / f"cpython-lib-{stdlib_key()}"
-    if not (home / COMPLETE).exists():
-        if home.exists():
-            shutil.rmtree(home)
-        _unpack_source(home / "src", _patches(stdlib=True))
-        (home / COMPLETE).touch()
+    home = cached.stage(
+        config.BUILD_CACHE / f"cpython-lib-{stdlib_key()}",
+        lambda out: _unpack_source(out / "src", _patches(stdlib=True)),
+    )
     return home / "src" / "Lib"
 
 

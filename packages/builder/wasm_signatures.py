@@ -129,7 +129,7 @@ def check_against_libraries(wheel: Path, libraries: list[Path]) -> None:
 if __name__ == "__main__":
     import sys
 
-    # python -m kiln.recipes.wasm_signatures LIBRARY.so WHEEL_OR_SO...
+    # python -m kiln.packages.wasm_signatures LIBRARY.so WHEEL_OR_SO...
     lib, *others = map(Path, sys.argv[1:])
     dependents = {}
     for path in others:

@@ -7,7 +7,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from . import config, toolchain
+from kiln import config, toolchain
 
 
 def run(script: Path, request: dict, *, marker: str, node_major: str, timeout: int) -> dict:

@@ -24,7 +24,7 @@ def shipped_recipes() -> list[str]:
         rec = recipes.load(name)
         if rec.type == "static_library":
             continue
-        if ON_REQUEST_TAG in rec.meta.package.tag and not builder.output_dir(name).exists():
+        if ON_REQUEST_TAG in rec.meta.package.tag and not builder.is_built(name):
             log.warn(f"{name}: not in dist/ (built on request only: run `make {name}` to build it)")
             continue
         names.append(name)
@@ -61,7 +61,7 @@ def _entries(name: str) -> list[tuple[dict, Path]]:
 def write(dist: Path, names: list[str]) -> dict[str, dict]:
     """Copy the built packages into dist/ and write the lock file; return its packages."""
     packages: dict[str, dict] = {}
-    for name in builder.dependency_order(names):
+    for name in recipes.dependency_order(names):
         for entry, file in _entries(name):
             shutil.copy2(file, dist / file.name)
             packages[entry["name"]] = entry

@@ -13,8 +13,10 @@ import tomllib
 from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 
-from kiln import config, log, node_harness, toolchain
+from kiln import config, log, toolchain
 from kiln.errors import KilnError
+
+from . import node_harness
 
 SUITES = config.TESTS_DIR / "package_tests"
 RESULT_MARK = "KILN-PACKAGE-TESTS "
@@ -33,18 +35,23 @@ def load_suite(name: str) -> dict:
     return suite
 
 
+def _in_wasm(text: str) -> str:
+    """Suite files say {site_packages} for the WASM site-packages folder (from config)."""
+    return text.replace("{site_packages}", SITE_PACKAGES)
+
+
 def run_path(suite: dict, path: str, node_major: str) -> dict:
     spec = suite["paths"][path]
     request = {
         "label": path,
         "packages": suite["packages"],
-        "pytest_args": suite.get("pytest_args", []),
+        "pytest_args": [_in_wasm(arg) for arg in suite.get("pytest_args", [])],
         "paths": [path if path.startswith("/") else f"{SITE_PACKAGES}/{path}"],
         "known": spec.get("known_failures", {}),
         "skips": spec.get("skips", {}),
         # Extra files put into the WASM file system first: {wasm path: host path}.
         # (host paths relative to tests/package_tests/)
-        "setup_files": {target: (SUITES / source).read_text() for target, source in suite.get("setup_files", {}).items()},
+        "setup_files": {_in_wasm(target): (SUITES / source).read_text() for target, source in suite.get("setup_files", {}).items()},
     }
     timeout = suite.get("timeout", 1800)
     result = node_harness.run(SUITES / "run_pytest.mjs", request, marker=RESULT_MARK, node_major=node_major, timeout=timeout)

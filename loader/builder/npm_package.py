@@ -7,7 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
-from . import config, log, shell, toolchain
+from kiln import config, log, shell, toolchain
 
 NAME = "kiln-python"
 TYPES = config.LOADER_DIR / "types" / "kiln.d.ts"

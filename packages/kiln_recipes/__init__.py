@@ -1,1 +1,0 @@
-"""Recipe model (pyodide-build meta.yaml) and builder."""
