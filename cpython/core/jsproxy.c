@@ -26,21 +26,21 @@ static PyObject *mixins;     /* flag bit -> mixin class (set by kiln.ffi) */
 EM_JS(int, js_flags, (JsRef ref), { return jsFlags(getRef(ref)); });
 EM_JS(void, kiln_ref_drop, (JsRef ref), { dropRef(ref); });
 EM_JS(JsRef, kiln_ref_dup, (JsRef ref), { return newRef(getRef(ref)); });
-EM_JS(PyObject *, js_getattr, (JsRef ref, PyObject *name), { return jsproxyGetAttr(ref, name); });
-EM_JS(int, js_setattr, (JsRef ref, PyObject *name, PyObject *value), { return jsproxySetAttr(ref, name, value); });
+KILN_JS_GUARDED(PyObject *, js_getattr, (JsRef ref, PyObject *name), 0, return jsproxyGetAttr(ref, name););
+KILN_JS_GUARDED(int, js_setattr, (JsRef ref, PyObject *name, PyObject *value), -1, return jsproxySetAttr(ref, name, value););
 EM_JS(PyObject *, js_call,
       (JsRef ref, JsRef this_ref, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, int construct),
       { return jsproxyCall(ref, this_ref, args, nargs, kwnames, construct); });
-EM_JS(PyObject *, js_repr, (JsRef ref), { return jsproxyRepr(ref); });
+KILN_JS_GUARDED(PyObject *, js_repr, (JsRef ref), 0, return jsproxyRepr(ref););
 EM_JS(int, js_strict_equal, (JsRef a, JsRef b), { return getRef(a) === getRef(b) ? 1 : 0; });
 EM_JS(int, js_truthy, (JsRef ref), { return jsproxyTruthy(ref); });
-EM_JS(Py_ssize_t, js_length, (JsRef ref), { return jsproxyLength(ref); });
-EM_JS(PyObject *, js_getitem, (JsRef ref, PyObject *key), { return jsproxyGetItem(ref, key); });
-EM_JS(int, js_setitem, (JsRef ref, PyObject *key, PyObject *value), { return jsproxySetItem(ref, key, value); });
-EM_JS(int, js_contains, (JsRef ref, PyObject *key), { return jsproxyContains(ref, key); });
-EM_JS(PyObject *, js_iter, (JsRef ref), { return jsproxyIter(ref); });
-EM_JS(PyObject *, js_next, (JsRef ref), { return jsproxyNext(ref); });
-EM_JS(PyObject *, js_dir, (JsRef ref), { return jsproxyDir(ref); });
+KILN_JS_GUARDED(Py_ssize_t, js_length, (JsRef ref), -1, return jsproxyLength(ref););
+KILN_JS_GUARDED(PyObject *, js_getitem, (JsRef ref, PyObject *key), 0, return jsproxyGetItem(ref, key););
+KILN_JS_GUARDED(int, js_setitem, (JsRef ref, PyObject *key, PyObject *value), -1, return jsproxySetItem(ref, key, value););
+KILN_JS_GUARDED(int, js_contains, (JsRef ref, PyObject *key), -1, return jsproxyContains(ref, key););
+KILN_JS_GUARDED(PyObject *, js_iter, (JsRef ref), 0, return jsproxyIter(ref););
+KILN_JS_GUARDED(PyObject *, js_next, (JsRef ref), 0, return jsproxyNext(ref););
+KILN_JS_GUARDED(PyObject *, js_dir, (JsRef ref), 0, return jsproxyDir(ref););
 EM_JS(int, js_identity, (JsRef ref), { return jsIdentity(getRef(ref)); });
 EM_JS(PyObject *, js_typeof, (JsRef ref), { return checkedStr(typeof getRef(ref)); });
 

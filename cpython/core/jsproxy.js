@@ -80,36 +80,27 @@ function jsAttributeName(namePtr) {
 }
 
 function jsproxyGetAttr(ref, namePtr) {
-  try {
-    const obj = getRef(ref);
-    const name = jsAttributeName(namePtr);
-    const value = obj[name];
-    if (value === undefined && !(name in Object(obj))) {
-      return setPythonError(PY_ERROR.ATTRIBUTE, `JS object has no attribute '${name}'`);
-    }
-    return jsToPy(value, obj);
-  } catch (error) {
-    return setPythonErrorFromJs(error);
+  const obj = getRef(ref);
+  const name = jsAttributeName(namePtr);
+  const value = obj[name];
+  if (value === undefined && !(name in Object(obj))) {
+    return setPythonError(PY_ERROR.ATTRIBUTE, `JS object has no attribute '${name}'`);
   }
+  return jsToPy(value, obj);
 }
 
 function jsproxySetAttr(ref, namePtr, valuePtr) {
-  try {
-    const obj = getRef(ref);
-    const name = jsAttributeName(namePtr);
-    if (valuePtr) {
-      obj[name] = pyToJs(valuePtr);
-    } else if (!(name in obj)) {
-      setPythonError(PY_ERROR.ATTRIBUTE, `JS object has no attribute '${name}'`);
-      return -1;
-    } else {
-      delete obj[name];
-    }
-    return 0;
-  } catch (error) {
-    setPythonErrorFromJs(error);
+  const obj = getRef(ref);
+  const name = jsAttributeName(namePtr);
+  if (valuePtr) {
+    obj[name] = pyToJs(valuePtr);
+  } else if (!(name in obj)) {
+    setPythonError(PY_ERROR.ATTRIBUTE, `JS object has no attribute '${name}'`);
     return -1;
+  } else {
+    delete obj[name];
   }
+  return 0;
 }
 
 // PyProxies made for the arguments of a call from Python to JS are
@@ -179,16 +170,12 @@ function destroyBorrowed(proxies) {
 }
 
 function jsproxyRepr(ref) {
-  try {
-    const value = getRef(ref);
-    let text;
-    if (value === null) text = "jsnull";
-    else if (Array.isArray(value)) text = `[${value.map(shortRepr).join(", ")}]`;
-    else text = String(value);
-    return checkedStr(text);
-  } catch (error) {
-    return setPythonErrorFromJs(error);
-  }
+  const value = getRef(ref);
+  let text;
+  if (value === null) text = "jsnull";
+  else if (Array.isArray(value)) text = `[${value.map(shortRepr).join(", ")}]`;
+  else text = String(value);
+  return checkedStr(text);
 }
 
 function shortRepr(value) {
@@ -220,18 +207,13 @@ function jsproxyTruthy(ref) {
 }
 
 function jsproxyLength(ref) {
-  try {
-    const value = getRef(ref);
-    const length = typeof value.length === "number" ? value.length : value.size;
-    if (!Number.isInteger(length) || length < 0) {
-      setPythonError(PY_ERROR.TYPE, "JS object has no valid length");
-      return -1;
-    }
-    return length;
-  } catch (error) {
-    setPythonErrorFromJs(error);
+  const value = getRef(ref);
+  const length = typeof value.length === "number" ? value.length : value.size;
+  if (!Number.isInteger(length) || length < 0) {
+    setPythonError(PY_ERROR.TYPE, "JS object has no valid length");
     return -1;
   }
+  return length;
 }
 
 /** A Python int index into an array, Python style (negative from the end). */
@@ -249,101 +231,75 @@ function arrayIndex(array, keyPtr) {
 }
 
 function jsproxyGetItem(ref, keyPtr) {
-  try {
-    const value = getRef(ref);
-    if (Array.isArray(value) || isTypedArray(value)) {
-      const index = arrayIndex(value, keyPtr);
-      return index === null ? 0 : jsToPy(value[index]);
-    }
-    const key = pyToJs(keyPtr);
-    if (!value.has(key)) {
-      _kiln_error_set_key(keyPtr);
-      return 0;
-    }
-    return jsToPy(value.get(key));
-  } catch (error) {
-    return setPythonErrorFromJs(error);
+  const value = getRef(ref);
+  if (Array.isArray(value) || isTypedArray(value)) {
+    const index = arrayIndex(value, keyPtr);
+    return index === null ? 0 : jsToPy(value[index]);
   }
+  const key = pyToJs(keyPtr);
+  if (!value.has(key)) {
+    _kiln_error_set_key(keyPtr);
+    return 0;
+  }
+  return jsToPy(value.get(key));
 }
 
 function jsproxySetItem(ref, keyPtr, valuePtr) {
-  try {
-    const value = getRef(ref);
-    if (Array.isArray(value) || isTypedArray(value)) {
-      const index = arrayIndex(value, keyPtr);
-      if (index === null) return -1;
-      if (valuePtr) value[index] = pyToJs(valuePtr);
-      else if (Array.isArray(value)) value.splice(index, 1);
-      else return setPythonError(PY_ERROR.TYPE, "cannot delete from a typed array"), -1;
-      return 0;
-    }
-    const key = pyToJs(keyPtr);
-    if (valuePtr) {
-      value.set(key, pyToJs(valuePtr));
-    } else if (!value.delete(key)) {
-      _kiln_error_set_key(keyPtr);
-      return -1;
-    }
+  const value = getRef(ref);
+  if (Array.isArray(value) || isTypedArray(value)) {
+    const index = arrayIndex(value, keyPtr);
+    if (index === null) return -1;
+    if (valuePtr) value[index] = pyToJs(valuePtr);
+    else if (Array.isArray(value)) value.splice(index, 1);
+    else return setPythonError(PY_ERROR.TYPE, "cannot delete from a typed array"), -1;
     return 0;
-  } catch (error) {
-    setPythonErrorFromJs(error);
+  }
+  const key = pyToJs(keyPtr);
+  if (valuePtr) {
+    value.set(key, pyToJs(valuePtr));
+  } else if (!value.delete(key)) {
+    _kiln_error_set_key(keyPtr);
     return -1;
   }
+  return 0;
 }
 
 function jsproxyContains(ref, keyPtr) {
-  try {
-    const value = getRef(ref);
-    const key = pyToJs(keyPtr);
-    if (Array.isArray(value) || isTypedArray(value)) return value.includes(key) ? 1 : 0;
-    return value.has(key) ? 1 : 0;
-  } catch (error) {
-    setPythonErrorFromJs(error);
-    return -1;
-  }
+  const value = getRef(ref);
+  const key = pyToJs(keyPtr);
+  if (Array.isArray(value) || isTypedArray(value)) return value.includes(key) ? 1 : 0;
+  return value.has(key) ? 1 : 0;
 }
 
 function jsproxyIter(ref) {
-  try {
-    const value = getRef(ref);
-    // Map-likes iterate over their keys, as Python mappings do.
-    let iterator;
-    if (typeof value.get === "function" && typeof value.keys === "function" && !Array.isArray(value)) {
-      iterator = value.keys();
-    } else if (typeof value[Symbol.iterator] === "function") {
-      iterator = value[Symbol.iterator]();
-    } else {
-      iterator = value;
-    }
-    return jsToPy(iterator);
-  } catch (error) {
-    return setPythonErrorFromJs(error);
+  const value = getRef(ref);
+  // Map-likes iterate over their keys, as Python mappings do.
+  let iterator;
+  if (typeof value.get === "function" && typeof value.keys === "function" && !Array.isArray(value)) {
+    iterator = value.keys();
+  } else if (typeof value[Symbol.iterator] === "function") {
+    iterator = value[Symbol.iterator]();
+  } else {
+    iterator = value;
   }
+  return jsToPy(iterator);
 }
 
 function jsproxyNext(ref) {
-  try {
-    const step = getRef(ref).next();
-    return step.done ? 0 : jsToPy(step.value);
-  } catch (error) {
-    return setPythonErrorFromJs(error);
-  }
+  const step = getRef(ref).next();
+  return step.done ? 0 : jsToPy(step.value);
 }
 
 function jsproxyDir(ref) {
-  try {
-    const names = new Set();
-    for (let obj = Object(getRef(ref)); obj; obj = Object.getPrototypeOf(obj)) {
-      for (const name of Object.getOwnPropertyNames(obj)) {
-        names.add(PYTHON_KEYWORDS.has(name) ? name + "_" : name);
-      }
+  const names = new Set();
+  for (let obj = Object(getRef(ref)); obj; obj = Object.getPrototypeOf(obj)) {
+    for (const name of Object.getOwnPropertyNames(obj)) {
+      names.add(PYTHON_KEYWORDS.has(name) ? name + "_" : name);
     }
-    const list = checkPy(_kiln_py_list_new());
-    for (const name of names) {
-      if (_kiln_py_list_append_steal(list, checkPy(checkedStr(name))) < 0) throw takePythonError();
-    }
-    return list;
-  } catch (error) {
-    return setPythonErrorFromJs(error);
   }
+  const list = checkPy(_kiln_py_list_new());
+  for (const name of names) {
+    if (_kiln_py_list_append_steal(list, checkPy(checkedStr(name))) < 0) throw takePythonError();
+  }
+  return list;
 }

@@ -8,6 +8,14 @@
 #include <Python.h>
 #include <emscripten.h>
 
+/* A C function whose body runs in the core's JS (EM_JS) and may throw: a JS
+ * exception becomes the pending Python exception (setPythonErrorFromJs, in
+ * error.js) and the C caller gets `failed` (0 for PyObject*, -1 for int).
+ * One guard here instead of a try/catch in every JS function; try/catch is
+ * free in V8's optimised code, so the hot path is unchanged. */
+#define KILN_JS_GUARDED(ret, name, params, failed, ...) \
+  EM_JS(ret, name, params, { try { __VA_ARGS__ } catch (error) { setPythonErrorFromJs(error); return failed; } })
+
 /* Index of a JS value in the JS-side reference table (refs.js).
  * 0 is never a valid reference: functions return it to signal an error. */
 typedef int JsRef;

@@ -4,22 +4,16 @@
 
 /* ---- JS operations used below (bodies in module.js / jspi.js) --------- */
 
-EM_JS(PyObject *, js_to_js, (PyObject *obj, int depth, PyObject *dict_converter, PyObject *default_converter, int create_pyproxies), {
-  return toJsFromPython(obj, depth, dict_converter, default_converter, create_pyproxies);
-});
-EM_JS(PyObject *, js_to_py, (JsRef ref, int depth, PyObject *default_converter), {
-  return toPyFromPython(ref, depth, default_converter);
-});
-EM_JS(PyObject *, js_create_proxy, (PyObject *obj, int once), { return createProxyFromPython(obj, once); });
-EM_JS(int, js_destroy_pyproxy, (JsRef ref), { return destroyProxyFromPython(ref); });
+KILN_JS_GUARDED(PyObject *, js_to_js, (PyObject *obj, int depth, PyObject *dict_converter, PyObject *default_converter, int create_pyproxies), 0, return toJsFromPython(obj, depth, dict_converter, default_converter, create_pyproxies););
+KILN_JS_GUARDED(PyObject *, js_to_py, (JsRef ref, int depth, PyObject *default_converter), 0, return toPyFromPython(ref, depth, default_converter););
+KILN_JS_GUARDED(PyObject *, js_create_proxy, (PyObject *obj, int once), 0, return createProxyFromPython(obj, once););
+KILN_JS_GUARDED(int, js_destroy_pyproxy, (JsRef ref), -1, return destroyProxyFromPython(ref););
 EM_JS(PyObject *, js_global_this, (void), { return jsToPy(globalThis); });
-EM_JS(PyObject *, js_error_for, (PyObject *exc), { return jsErrorForException(exc); });
+KILN_JS_GUARDED(PyObject *, js_error_for, (PyObject *exc), 0, return jsErrorForException(exc););
 EM_JS(PyObject *, js_python_exception_of, (JsRef ref), { return pythonExceptionOf(ref); });
-EM_JS(PyObject *, js_buffer_to_bytes, (JsRef ref), { return jsBufferToBytes(ref); });
-EM_JS(int, js_buffer_copy, (JsRef ref, char *data, Py_ssize_t size, int into_js), {
-  return jsBufferCopy(ref, data, size, into_js);
-});
-EM_JS(PyObject *, js_schedule, (PyObject *callback, double delay_ms), { return scheduleFromPython(callback, delay_ms); });
+KILN_JS_GUARDED(PyObject *, js_buffer_to_bytes, (JsRef ref), 0, return jsBufferToBytes(ref););
+KILN_JS_GUARDED(int, js_buffer_copy, (JsRef ref, char *data, Py_ssize_t size, int into_js), -1, return jsBufferCopy(ref, data, size, into_js););
+KILN_JS_GUARDED(PyObject *, js_schedule, (PyObject *callback, double delay_ms), 0, return scheduleFromPython(callback, delay_ms););
 EM_JS(int, js_live_refs, (void), { return liveRefCount(); });
 EM_JS(int, js_live_pyproxies, (void), { return livePyProxies; });
 

@@ -6,71 +6,50 @@ function pyCallableOrUndefined(ptr) {
 }
 
 function toJsFromPython(objPtr, depth, dictConverterPtr, defaultConverterPtr, createPyProxies) {
-  try {
-    const result = pyToJsDeep(objPtr, {
-      depth,
-      dictConverter: pyCallableOrUndefined(dictConverterPtr),
-      defaultConverter: pyCallableOrUndefined(defaultConverterPtr),
-      createPyProxies: createPyProxies !== 0,
-    });
-    return jsToPy(result);
-  } catch (error) {
-    return setPythonErrorFromJs(error);
-  }
+  const result = pyToJsDeep(objPtr, {
+    depth,
+    dictConverter: pyCallableOrUndefined(dictConverterPtr),
+    defaultConverter: pyCallableOrUndefined(defaultConverterPtr),
+    createPyProxies: createPyProxies !== 0,
+  });
+  return jsToPy(result);
 }
 
 function toPyFromPython(ref, depth, defaultConverterPtr) {
-  try {
-    return jsToPyDeep(getRef(ref), { depth, defaultConverter: pyCallableOrUndefined(defaultConverterPtr) });
-  } catch (error) {
-    return setPythonErrorFromJs(error);
-  }
+  return jsToPyDeep(getRef(ref), { depth, defaultConverter: pyCallableOrUndefined(defaultConverterPtr) });
 }
 
 /** create_proxy / create_once_callable: a PyProxy JS keeps, as a JsProxy. */
 function createProxyFromPython(objPtr, once) {
-  try {
-    const proxy = makePyProxy(objPtr);
-    // A JsProxy of the PyProxy itself (jsToPy would unwrap it to the object).
-    if (!once) return _kiln_jsproxy_new(newRef(proxy), 0);
-    const callOnce = (...args) => {
-      try {
-        return proxy(...args);
-      } finally {
-        destroyPyProxy(proxy, "This function from create_once_callable() was already called; it can be called only once");
-      }
-    };
-    const ref = newRef(callOnce);
-    return _kiln_jsproxy_new(ref, 0);
-  } catch (error) {
-    return setPythonErrorFromJs(error);
-  }
+  const proxy = makePyProxy(objPtr);
+  // A JsProxy of the PyProxy itself (jsToPy would unwrap it to the object).
+  if (!once) return _kiln_jsproxy_new(newRef(proxy), 0);
+  const callOnce = (...args) => {
+    try {
+      return proxy(...args);
+    } finally {
+      destroyPyProxy(proxy, "This function from create_once_callable() was already called; it can be called only once");
+    }
+  };
+  const ref = newRef(callOnce);
+  return _kiln_jsproxy_new(ref, 0);
 }
 
 /** Destroy a PyProxy (a create_proxy() result), or every PyProxy in an array. */
 function destroyProxyFromPython(ref) {
-  try {
-    const value = getRef(ref);
-    const proxies = Array.isArray(value) ? value.filter((item) => pyproxyStates.has(item)) : [value];
-    if (!proxies.every((proxy) => pyproxyStates.has(proxy))) {
-      setPythonError(PY_ERROR.TYPE, "expected the result of create_proxy(), or an array of PyProxies");
-      return -1;
-    }
-    proxies.forEach((proxy) => destroyPyProxy(proxy));
-    return 0;
-  } catch (error) {
-    setPythonErrorFromJs(error);
+  const value = getRef(ref);
+  const proxies = Array.isArray(value) ? value.filter((item) => pyproxyStates.has(item)) : [value];
+  if (!proxies.every((proxy) => pyproxyStates.has(proxy))) {
+    setPythonError(PY_ERROR.TYPE, "expected the result of create_proxy(), or an array of PyProxies");
     return -1;
   }
+  proxies.forEach((proxy) => destroyPyProxy(proxy));
+  return 0;
 }
 
 /** The JS error a Python exception becomes (its original JS error for a JsException). */
 function jsErrorForException(excPtr) {
-  try {
-    return jsToPy(pythonErrorFor(excPtr));
-  } catch (error) {
-    return setPythonErrorFromJs(error);
-  }
+  return jsToPy(pythonErrorFor(excPtr));
 }
 
 function pythonExceptionOf(ref) {
@@ -88,30 +67,21 @@ function bufferBytes(value) {
 }
 
 function jsBufferToBytes(ref) {
-  try {
-    const bytes = bufferBytes(getRef(ref));
-    const result = checkPy(_kiln_py_bytes_from(0, bytes.length));
-    HEAPU8.set(bytes, _kiln_py_bytes_data(result));
-    return result;
-  } catch (error) {
-    return setPythonErrorFromJs(error);
-  }
+  const bytes = bufferBytes(getRef(ref));
+  const result = checkPy(_kiln_py_bytes_from(0, bytes.length));
+  HEAPU8.set(bytes, _kiln_py_bytes_data(result));
+  return result;
 }
 
 function jsBufferCopy(ref, data, size, intoJs) {
-  try {
-    const bytes = bufferBytes(getRef(ref));
-    if (bytes.length !== size) {
-      setPythonError(PY_ERROR.VALUE, `buffer sizes differ: JS has ${bytes.length} bytes, Python ${size}`);
-      return -1;
-    }
-    if (intoJs) bytes.set(HEAPU8.subarray(data, data + size));
-    else HEAPU8.set(bytes, data);
-    return 0;
-  } catch (error) {
-    setPythonErrorFromJs(error);
+  const bytes = bufferBytes(getRef(ref));
+  if (bytes.length !== size) {
+    setPythonError(PY_ERROR.VALUE, `buffer sizes differ: JS has ${bytes.length} bytes, Python ${size}`);
     return -1;
   }
+  if (intoJs) bytes.set(HEAPU8.subarray(data, data + size));
+  else HEAPU8.set(bytes, data);
+  return 0;
 }
 
 // Zero-delay scheduling without the 4 ms clamp of nested setTimeout(0).
@@ -131,15 +101,11 @@ const scheduleSoon = (() => {
 
 /** Call a Python callable from the JS event loop (asyncio's WebLoop uses this). */
 function scheduleFromPython(callbackPtr, delayMs) {
-  try {
-    const callback = makePyProxy(callbackPtr);
-    const run = () => runScheduled(callback);
-    if (delayMs <= 0) scheduleSoon(run);
-    else setTimeout(run, delayMs);
-    return _kiln_py_none();
-  } catch (error) {
-    return setPythonErrorFromJs(error);
-  }
+  const callback = makePyProxy(callbackPtr);
+  const run = () => runScheduled(callback);
+  if (delayMs <= 0) scheduleSoon(run);
+  else setTimeout(run, delayMs);
+  return _kiln_py_none();
 }
 
 function runScheduled(callback) {
