@@ -15,7 +15,7 @@ CALLS = 100_000
 
 def probe(runtime: str, folder: Path) -> dict:
     proc = subprocess.run(
-        [str(toolchain.node_binary("24")), str(PROBE), runtime, str(folder), str(CALLS)],
+        [str(toolchain.node_binary()), str(PROBE), runtime, str(folder), str(CALLS)],
         capture_output=True,
         text=True,
         timeout=600,

@@ -189,7 +189,7 @@ def probe(client: str, call_config: dict) -> dict:
         return _run([str(NATIVE_PYTHON), "-"], f"{CLIENT}\nprint(json.dumps({function}(**{arguments})))\n", client, env)
     call = "bench_urllib" if client == "urllib" else "await bench_pyfetch"
     mode = "sync" if client == "urllib" else "async"
-    command = [str(toolchain.node_binary("24")), str(PROBE), str(config.DIST), mode]
+    command = [str(toolchain.node_binary()), str(PROBE), str(config.DIST), mode]
     return _run(command, f"{CLIENT}\njson.dumps({call}(**{arguments}))\n", f"Kiln {client}")
 
 

@@ -44,7 +44,7 @@ def _peer_wheels(base: str) -> list[str]:
 
 def _probe(args: list[str], index: PackageIndex, expected: dict[str, str]) -> dict:
     before = len(index.wheel_downloads())
-    proc = subprocess.run([str(toolchain.node_binary("24")), str(PROBE), *args], capture_output=True, text=True, timeout=600)
+    proc = subprocess.run([str(toolchain.node_binary()), str(PROBE), *args], capture_output=True, text=True, timeout=600)
     if proc.returncode != 0:
         raise RuntimeError(f"{args[0]} micropip probe failed:\n{proc.stderr[-3000:]}")
     result = json.loads(proc.stdout.strip().splitlines()[-1])

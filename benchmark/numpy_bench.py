@@ -31,7 +31,7 @@ def native_python() -> Path:
 
 
 def probe(kernels: bool = False, scipy: bool = False) -> dict:
-    cmd = [str(toolchain.node_binary("24")), str(HERE / "probe_numpy.mjs"), str(config.DIST)]
+    cmd = [str(toolchain.node_binary()), str(HERE / "probe_numpy.mjs"), str(config.DIST)]
     mode = ["--kernels"] if kernels else ["--scipy"] if scipy else []
     proc = subprocess.run(cmd + mode, capture_output=True, text=True, timeout=900)
     for line in proc.stdout.splitlines():

@@ -38,7 +38,7 @@ def main() -> None:
     toolchain.ensure()
     pyodide = peer.pyodide_dir()
     peer_label = f"Pyodide {peer.pyodide_version()}"
-    node_version = toolchain.node_binary("24").parent.parent.name
+    node_version = toolchain.node_binary().parent.parent.name
     print(f"Kiln {config.KILN_VERSION} vs {peer_label}, both under {node_version}, {args.runs} runs each")
     runtimes = {"kiln": config.DIST, "pyodide": pyodide}
     results = startup.measure(runtimes, args.runs)

@@ -15,7 +15,7 @@ PROBE = Path(__file__).with_name("probe_init.mjs")
 
 def probe(runtime: str, folder: Path) -> dict:
     proc = subprocess.run(
-        [str(toolchain.node_binary("24")), str(PROBE), runtime, str(folder)], capture_output=True, text=True, timeout=300
+        [str(toolchain.node_binary()), str(PROBE), runtime, str(folder)], capture_output=True, text=True, timeout=300
     )
     if proc.returncode != 0:
         raise RuntimeError(f"{runtime} failed to start:\n{proc.stderr[-3000:]}")

@@ -30,7 +30,7 @@ def measure() -> None:
                 capture=True,
             )
         out = subprocess.run(
-            [str(toolchain.node_binary("24")), str(HERE / "probe.mjs"), str(wasm["driver"]), str(wasm["trampoline"])],
+            [str(toolchain.node_binary()), str(HERE / "probe.mjs"), str(wasm["driver"]), str(wasm["trampoline"])],
             check=True,
             capture_output=True,
             text=True,

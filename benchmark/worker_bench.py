@@ -21,7 +21,7 @@ MODES = ("worker", "thread")
 
 def probe(mode: str, samples: int) -> dict:
     proc = subprocess.run(
-        [str(toolchain.node_binary("24")), str(PROBE), mode, str(config.DIST), str(samples)],
+        [str(toolchain.node_binary()), str(PROBE), mode, str(config.DIST), str(samples)],
         capture_output=True,
         text=True,
         timeout=300,  # a lost interrupt would spin forever

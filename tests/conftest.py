@@ -108,7 +108,7 @@ def node(request, tmp_path) -> NodeRunner:
 
 @pytest.fixture
 def node24(tmp_path) -> NodeRunner:
-    return NodeRunner("24", tmp_path)
+    return NodeRunner(config.NODE_DEFAULT, tmp_path)
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ MIN_SNIPPETS = 40
 
 def _run(folder: Path) -> list[dict]:
     proc = subprocess.run(
-        [str(toolchain.node_binary("24")), str(RUNNER), str(folder)], capture_output=True, text=True, timeout=300
+        [str(toolchain.node_binary()), str(RUNNER), str(folder)], capture_output=True, text=True, timeout=300
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])["results"]
@@ -55,7 +55,7 @@ CONSOLE_RUNNER = Path(__file__).parent / "conformance" / "run_console.mjs"
 
 def _console_results(folder: Path) -> dict:
     proc = subprocess.run(
-        [str(toolchain.node_binary("24")), str(CONSOLE_RUNNER), str(folder)], capture_output=True, text=True, timeout=300
+        [str(toolchain.node_binary()), str(CONSOLE_RUNNER), str(folder)], capture_output=True, text=True, timeout=300
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])

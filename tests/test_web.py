@@ -74,7 +74,7 @@ def test_npm_package_installs_runs_and_type_checks(tmp_path):
         'await kiln.loadPackage("pluggy");\n'
         'console.log(JSON.stringify([version, kiln.runPython("import sys, pluggy; sys.version.split()[0]")]));\n'
     )
-    out = subprocess.run([str(toolchain.node_binary("24")), "main.mjs"], cwd=project, capture_output=True, text=True, timeout=120)
+    out = subprocess.run([str(toolchain.node_binary()), "main.mjs"], cwd=project, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout.strip().splitlines()[-1]) == [config.KILN_VERSION, config.PYTHON_VERSION]
     (project / "usage.ts").write_text(

@@ -36,7 +36,7 @@ def workload_names() -> list[str]:
 
 
 def commands() -> dict[str, list[str]]:
-    node, runner = str(toolchain.node_binary("24")), str(HERE / "runner.mjs")
+    node, runner = str(toolchain.node_binary()), str(HERE / "runner.mjs")
     return {
         "kiln": [node, runner, "kiln", str(config.DIST)],
         "pyodide": [node, runner, "pyodide", str(peer.pyodide_dir())],

@@ -27,7 +27,7 @@ def node_home(major: str) -> Path:
     return config.TOOLCHAIN_CACHE / f"node-{version}"
 
 
-def node_binary(major: str = "24") -> Path:
+def node_binary(major: str = config.NODE_DEFAULT) -> Path:
     return node_home(major) / "bin/node"
 
 
@@ -141,7 +141,7 @@ def _write_em_config() -> None:
 def env() -> dict[str, str]:
     """Environment variables that put the toolchain first on PATH."""
     path = os.pathsep.join(
-        [str(EMSCRIPTEN_ROOT), str(BINARYEN_HOME / "bin"), str(node_binary("24").parent), os.environ["PATH"]]
+        [str(EMSCRIPTEN_ROOT), str(BINARYEN_HOME / "bin"), str(node_binary().parent), os.environ["PATH"]]
     )
     return {"EM_CONFIG": str(EM_CONFIG), "PATH": path, "EMCC_SKIP_SANITY_CHECK": "1"}
 
@@ -170,7 +170,7 @@ def _check_emcc() -> None:
         hello = Path(tmp) / "hello.c"
         hello.write_text('#include <stdio.h>\nint main(void) { puts("hello from wasm"); return 0; }\n')
         shell.run(["emcc", "-O2", str(hello), "-o", str(Path(tmp) / "hello.js")], env=env())
-        out = shell.run([str(node_binary("24")), str(Path(tmp) / "hello.js")], capture=True)
+        out = shell.run([str(node_binary()), str(Path(tmp) / "hello.js")], capture=True)
         if out.strip() != "hello from wasm":
             raise KilnError(f"toolchain check: hello.js printed {out!r}")
     stamp.touch()

@@ -60,7 +60,7 @@ def _failed(r: dict) -> bool:
     return "crashed" in r or bool(r["problems"])
 
 
-def main(selected: list[str], node_major: str = "24", gate: Path | None = None) -> int:
+def main(selected: list[str], node_major: str = config.NODE_DEFAULT, gate: Path | None = None) -> int:
     toolchain.ensure()
     modules, timeout = load_gate(gate) if gate else load_gate()
     unknown = [m for m in selected if m not in modules]
