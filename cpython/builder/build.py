@@ -101,7 +101,15 @@ CONFIGURE_OVERRIDES = {
 
 
 @cache
+def wasm_build_key() -> str:
+    """The key of the WASM build's folder: the ABI plus interpreter-only flags."""
+    return _hash(wasm_key(), config.INTERPRETER_SPEED_FLAGS)
+
+
+@cache
 def wasm_key() -> str:
+    """Changes with anything that can change the Python ABI side modules are
+    built against (recipes are keyed by it)."""
     build_python = native_python()
     lib_vars, lib_hashes = _library_configure_vars()
     return _hash(
@@ -122,7 +130,7 @@ def wasm_key() -> str:
 def wasm_build() -> Path:
     """The configured and built WASM CPython tree (its `build` folder)."""
     toolchain.ensure()
-    home = cached.stage(config.BUILD_CACHE / f"cpython-wasm-{wasm_key()}", _build_wasm_cpython)
+    home = cached.stage(config.BUILD_CACHE / f"cpython-wasm-{wasm_build_key()}", _build_wasm_cpython)
     return home / "build"
 
 
@@ -139,7 +147,8 @@ def _build_wasm_cpython(home: Path) -> None:
         "CONFIG_SITE": str(src / "Tools/wasm/config.site-wasm32-emscripten"),
         "OPT": f"-DNDEBUG {config.OPT_FLAGS} -Wall",
         "CFLAGS": config.ABI_FLAGS,
-        "CFLAGS_NODIST": config.CPYTHON_NODIST_CFLAGS,
+        "CFLAGS_NODIST": f"{config.CPYTHON_NODIST_CFLAGS} {config.INTERPRETER_SPEED_FLAGS}",
+        "LDFLAGS_NODIST": config.INTERPRETER_SPEED_FLAGS,
         "LDFLAGS": config.LDFLAGS,
         **lib_vars,
         **CONFIGURE_OVERRIDES,

@@ -66,7 +66,7 @@ def _exported_functions() -> list[str]:
 
 @cache
 def core_key() -> str:
-    digest = hashlib.sha256(cpython_build.wasm_key().encode())
+    digest = hashlib.sha256(cpython_build.wasm_build_key().encode())
     digest.update(" ".join([config.MODULE_LDFLAGS, *config.CORE_LINK_SETTINGS]).encode())
     for path in [*_core_sources(), *_pre_js(), *sorted(CORE_SRC.glob("*.h")), *sorted(CORE_SRC.glob("*.wat")), Path(__file__)]:
         digest.update(path.name.encode())
@@ -97,7 +97,7 @@ def _compile_core(build: Path, obj_dir: Path) -> list[Path]:
     for source in _core_sources():
         obj = obj_dir / (source.stem + ".o")
         shell.run(
-            ["emcc", "-c", *config.CFLAGS.split(), "-Wall", "-Werror", *includes, str(source), "-o", str(obj)],
+            ["emcc", "-c", *config.CFLAGS.split(), *config.INTERPRETER_SPEED_FLAGS.split(), "-Wall", "-Werror", *includes, str(source), "-o", str(obj)],
             env=toolchain.env(),
         )
         objects.append(obj)
@@ -125,6 +125,7 @@ def _link(build: Path, objects: list[Path], pre_js: list[Path], output: Path) ->
     cmd = [
         "emcc",
         *config.MODULE_LDFLAGS.split(),
+        *config.INTERPRETER_SPEED_FLAGS.split(),
         *config.CORE_LINK_SETTINGS,
         "-sEXPORTED_FUNCTIONS=" + ",".join(_exported_functions()),
         *(f"--pre-js={p}" for p in pre_js),

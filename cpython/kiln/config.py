@@ -162,6 +162,13 @@ SIDE_MODULE_LDFLAGS = f"{MODULE_LDFLAGS} -sSIDE_MODULE=1"
 # on to extensions). The call trampoline lets C functions reached through a
 # mismatched pointer type run instead of trapping (cpython/patches/0004).
 CPYTHON_NODIST_CFLAGS = "-DPY_CALL_TRAMPOLINE"
+# Speed flags for the interpreter alone: CPython's own objects (CFLAGS_NODIST)
+# and the core's compile and link. Side modules never see them, so they are
+# not part of the ABI and recipes are not rebuilt when they change
+# (docs/performance.md has what each one is worth). Bulk memory makes memcpy
+# and memset single instructions; non-trapping conversions drop the range
+# checks around float-to-int casts.
+INTERPRETER_SPEED_FLAGS = "-mbulk-memory -mnontrapping-fptoint"
 
 # The C libraries CPython links (recipes in packages/, type static_library):
 # recipe -> (the variable prefix CPython's configure reads, its link flag).

@@ -35,7 +35,7 @@ def _stdlib_zip(build: Path) -> Path:
     key = hashlib.sha256(
         "\n".join(
             [
-                cpython_build.wasm_key(),
+                cpython_build.wasm_build_key(),
                 cpython_build.stdlib_key(),
                 stdlib.tree_hash(RUNTIME_PY, MICROPIP_ADAPTER, Path(stdlib.__file__)),
                 config.KILN_VERSION,
@@ -56,7 +56,7 @@ def _tests_zip(build: Path) -> Path:
         if path.name.split(".", 1)[0] in config.CPYTHON_TEST_MODULES
     ]
     key = hashlib.sha256(
-        f"{cpython_build.stdlib_key()}\n{cpython_build.wasm_key()}\n{stdlib.tree_hash(Path(stdlib.__file__))}".encode()
+        f"{cpython_build.stdlib_key()}\n{cpython_build.wasm_build_key()}\n{stdlib.tree_hash(Path(stdlib.__file__))}".encode()
     ).hexdigest()[:16]
     return _cached_zip(config.TESTS_ZIP, key, lambda out: stdlib.build_tests_zip(lib, test_modules, out))
 
