@@ -168,10 +168,13 @@ def build_tests_zip(lib: Path, test_modules: list[Path], out: Path) -> Path:
 
 
 def tree_hash(*paths: Path) -> str:
+    """Hash of the files under `paths` (names relative to each path's parent,
+    so two checkouts of the same tree share their cached zips)."""
     digest = hashlib.sha256()
     for root in paths:
-        for path in sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]:
-            digest.update(str(path).encode())
+        files = sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts) if root.is_dir() else [root]
+        for path in files:
+            digest.update(path.relative_to(root.parent).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
