@@ -42,8 +42,12 @@ def test_sha256_mismatch_stops_with_file_expected_and_actual(tmp_path, served_ta
     assert "sha256 mismatch for demo-1.0.0.tar.gz" in proc.stderr
     assert f"expected: {wrong}" in proc.stderr
     assert f"actual:   {actual}" in proc.stderr
-    # Nothing unverified is left in the cache.
-    assert not any(p.is_file() for p in (tmp_path / "cache").rglob("*"))
+    # Nothing unverified is left in the cache (the stage's lock file holds no data),
+    # and the folder is not taken for a complete download.
+    leftovers = [p for p in (tmp_path / "cache").rglob("*") if p.is_file() and not p.name.endswith(".lock")]
+    assert leftovers == []
+    assert not (tmp_path / "cache" / "downloads" / wrong).exists()
+    assert not (tmp_path / "cache" / "downloads" / actual).exists()
 
 
 def test_verified_source_is_cached_by_hash(tmp_path, served_tarball, http_root):

@@ -46,7 +46,12 @@ def cached_path(download: Download) -> Path:
 
 def fetch(download: Download, *, attempts: int = 3) -> Path:
     """Return the verified local copy of `download`, fetching it if needed."""
-    folder = cached.stage(cached_path(download).parent, lambda out: _download(download, out / download.file_name, attempts))
+    folder = cached_path(download).parent
+    try:
+        cached.stage(folder, lambda out: _download(download, out / download.file_name, attempts))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)  # no trace of an unverified file
+        raise
     return folder / download.file_name
 
 
