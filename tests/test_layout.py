@@ -23,7 +23,7 @@ STAGES = [
     ("toolchain", ["kiln.toolchain"]),
     ("libraries", ["kiln.packages.recipe", "kiln.packages.libraries"]),
     ("cpython", ["kiln.cpython.build", "kiln.cpython.core_link", "kiln.cpython.stdlib"]),
-    ("packages", ["kiln.packages.builder", "kiln.packages.lockfile", "kiln.packages.pyodide_env",
+    ("packages", ["kiln.packages.builder", "kiln.packages.bytecode", "kiln.packages.lockfile", "kiln.packages.pyodide_env",
                   "kiln.packages.wheels", "kiln.packages.wasm_signatures"]),
     ("dist", ["kiln.dist.assemble", "kiln.dist.npm_package"]),
     ("testing", ["kiln.testing.node_harness", "kiln.testing.cpython_suite", "kiln.testing.package_suite"]),

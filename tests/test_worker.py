@@ -47,6 +47,8 @@ WORKER_CHECKS = WORKER_SETUP + """
     result.streaming = [value, before !== undefined && before[0] < doneAt - 1000];
     // Interrupts: a busy loop, a long sleep, a blocked input().
     result.busy = await interrupted("while True: pass", 300);
+    // Requested before the worker has even received the run: still that run's.
+    result.early = await interrupted("while True: pass", 0);
     result.sleep = await interrupted("import time; time.sleep(30)", 300);
     result.input = await interrupted("input('never answered? ')", 300);
     await new Promise((r) => setTimeout(r, 100)); // the handler's late answer has come and gone
@@ -108,7 +110,7 @@ except EOFError:
 
 def check_worker_results(result: dict) -> None:
     assert result["streaming"] == [42, True]
-    for case in ("busy", "sleep", "input", "async_await"):
+    for case in ("busy", "early", "sleep", "input", "async_await"):
         outcome, latency = result[case]
         assert outcome == "KeyboardInterrupt", (case, outcome)
         assert latency < 1000, f"{case}: interrupt took {latency} ms"
@@ -218,9 +220,16 @@ def test_set_interrupt_buffer_in_node_main_thread(node):
         const r = { busy: outcome("while True: pass"), sleep: outcome("import time; time.sleep(30)") };
         buffer[0] = 2;
         r.stale = kiln.runPython("1 + 1");
+        // Set before the run's task takes its first step: still that run's.
+        const early = performance.now();
+        const run = kiln.runPythonAsync("import asyncio\\nawait asyncio.sleep(30)");
+        buffer[0] = 2;
+        r.early = [await run.then(() => "finished", (e) => e.type), Math.round(performance.now() - early)];
+        r.after = await kiln.runPythonAsync("2 + 2");
         report(r);
     """, timeout=120)
-    for case in ("busy", "sleep"):
+    for case in ("busy", "sleep", "early"):
         outcome, elapsed = result[case]
         assert outcome == "KeyboardInterrupt" and elapsed < 1500, (case, result[case])
     assert result["stale"] == 2
+    assert result["after"] == 4

@@ -33,14 +33,20 @@ PRE_JS = [
 # WebAssembly text modules of the core, assembled at link time and embedded in
 # the glue as `const <NAME>_WASM` byte arrays.
 WAT_MODULES = {"trampoline.wat": "CALL_TRAMPOLINE_WASM"}
+# Replacements for Emscripten library functions (--js-library).
+JS_LIBRARIES = ["library_dylink.js"]
 
 
 def _pre_js() -> list[Path]:
     listed = [CORE_SRC / name for name in PRE_JS]
-    unlisted = set(CORE_SRC.glob("*.js")) - set(listed)
+    unlisted = set(CORE_SRC.glob("*.js")) - set(listed) - set(_js_libraries())
     if unlisted:
         raise KilnError(f"cpython/core has JS files not in core_link.PRE_JS: {sorted(p.name for p in unlisted)}")
     return listed
+
+
+def _js_libraries() -> list[Path]:
+    return [CORE_SRC / name for name in JS_LIBRARIES]
 
 
 def _embedded_wasm_js(out_dir: Path) -> Path:
@@ -68,7 +74,7 @@ def _exported_functions() -> list[str]:
 def core_key() -> str:
     digest = hashlib.sha256(cpython_build.wasm_build_key().encode())
     digest.update(" ".join([config.MODULE_LDFLAGS, *config.CORE_LINK_SETTINGS]).encode())
-    for path in [*_core_sources(), *_pre_js(), *sorted(CORE_SRC.glob("*.h")), *sorted(CORE_SRC.glob("*.wat")), Path(__file__)]:
+    for path in [*_core_sources(), *_pre_js(), *_js_libraries(), *sorted(CORE_SRC.glob("*.h")), *sorted(CORE_SRC.glob("*.wat")), Path(__file__)]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -129,6 +135,7 @@ def _link(build: Path, objects: list[Path], pre_js: list[Path], output: Path) ->
         *config.CORE_LINK_SETTINGS,
         "-sEXPORTED_FUNCTIONS=" + ",".join(_exported_functions()),
         *(f"--pre-js={p}" for p in pre_js),
+        *(f"--js-library={p}" for p in _js_libraries()),
         "-o",
         str(output),
         *map(str, objects),

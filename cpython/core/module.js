@@ -128,6 +128,15 @@ function runScheduled(callback) {
 }
 
 function reportUncaught(error) {
-  // asyncio handles task errors itself; anything reaching here is a bug or a fatal error.
+  // A KeyboardInterrupt can trip on the first bytecode of the callback, before
+  // WebLoop's handling: it is still meant for the runPythonAsync calls awaiting.
+  if (error instanceof PythonError && error.type === "KeyboardInterrupt" && !fatalError) {
+    try {
+      if (runtime.interruptAsyncRuns(true)) return;
+    } catch (inner) {
+      error = inner;
+    }
+  }
+  // asyncio handles task errors itself; anything else reaching here is a bug or a fatal error.
   console.error("kiln: error in a scheduled callback:", error);
 }

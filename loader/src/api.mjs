@@ -16,6 +16,17 @@ export function makeAPI(Module, streams, { indexURL, lockFileURL, lockFileConten
   const httpHost = makeHttpHost({ interruptPending: interrupts.pending });
   runtime.setHost("http", httpHost);
 
+  function interruptAsyncRuns() {
+    try {
+      runtime.interruptAsyncRuns();
+    } catch (error) {
+      // The eval loop may raise the KeyboardInterrupt on the function's first
+      // bytecode, before its own handling: the signal is spent, cancel anyway.
+      if (!(error instanceof bridge.PythonError && error.type === "KeyboardInterrupt")) throw error;
+      runtime.interruptAsyncRuns(true);
+    }
+  }
+
   // The lock file loads in the background, off the start-up path: import
   // hints and micropip find it ready.
   queueMicrotask(() => packages.getLockFile().catch(() => {}));
@@ -80,7 +91,7 @@ export function makeAPI(Module, streams, { indexURL, lockFileURL, lockFileConten
         asyncPrepared = true; // the imports stay: once per interpreter, not per call
       }
       const coroutine = runtime.runCodeAsync(code, options.globals, options.locals, options.filename ?? "<exec>");
-      const stopWatching = interrupts.watchAsyncRun(() => runtime.interruptAsyncRuns());
+      const stopWatching = interrupts.watchAsyncRun(interruptAsyncRuns);
       try {
         return await coroutine;
       } finally {
@@ -122,7 +133,7 @@ export function makeAPI(Module, streams, { indexURL, lockFileURL, lockFileConten
 
     /** Pyodide's interrupt buffer: a typed array on a SharedArrayBuffer; writing
      * 2 (SIGINT) to element 0 from another thread interrupts running Python. */
-    setInterruptBuffer: (buffer) => interrupts.setInterruptBuffer(buffer),
+    setInterruptBuffer: (buffer, options) => interrupts.setInterruptBuffer(buffer, options),
     /** Raise the pending interrupt now (as a PythonError KeyboardInterrupt), if there is one. */
     checkInterrupt() {
       if (interrupts.pending()) runtime.checkSignals();

@@ -14,6 +14,7 @@ const CAN_BLOCK = typeof SharedArrayBuffer === "function" && (IN_NODE || typeof 
 
 export function makeInterrupts(Module) {
   let buffer = null;
+  let keepPending = false; // the buffer's owner clears stale requests itself
   let activeWaits = 0; // JSPI waits that an interrupt should end
   const sleeper = CAN_BLOCK ? new Int32Array(new SharedArrayBuffer(4)) : null;
   const pending = () => buffer !== null && buffer[0] !== 0;
@@ -22,11 +23,12 @@ export function makeInterrupts(Module) {
     pending,
 
     /** Pyodide's setInterruptBuffer: a typed array (on a SharedArrayBuffer to be written from another thread). */
-    setInterruptBuffer(array) {
+    setInterruptBuffer(array, options = {}) {
       if (array !== undefined && array !== null && !ArrayBuffer.isView(array)) {
         throw new TypeError("kiln: setInterruptBuffer expects a typed array (e.g. a Uint8Array on a SharedArrayBuffer)");
       }
       buffer = array ?? null;
+      keepPending = Boolean(options.keepPending);
       Module.Py_EmscriptenSignalBuffer = buffer ?? undefined;
       Module._kiln_set_signal_handling(buffer ? 1 : 0);
     },
@@ -43,9 +45,11 @@ export function makeInterrupts(Module) {
       }
     },
 
-    /** Forget a request nobody acted on, so it does not hit the next run. */
+    /** Forget a request nobody acted on, so it does not hit the next run. With
+     * keepPending the owner does this when it sends work: a request made
+     * between sending a run and its start here belongs to that run. */
     clearStale() {
-      if (buffer) buffer[0] = 0;
+      if (buffer && !keepPending) buffer[0] = 0;
     },
 
     /** Blocking sleep (Atomics.wait); "interrupted" if an interrupt cut it short. */

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from pyodide_lock import PyodideLockSpec
 
 from kiln import config, log
 
-from . import builder
+from . import builder, bytecode
 from . import recipe as recipes
 
 # Recipes tagged like this are built only when asked (`kiln build-recipes NAME`; `make scipy` does it for SciPy).
@@ -63,6 +64,9 @@ def write(dist: Path, names: list[str]) -> dict[str, dict]:
     packages: dict[str, dict] = {}
     for name in recipes.dependency_order(names):
         for entry, file in _entries(name):
+            if file.suffix == ".whl":
+                file = bytecode.compiled_wheel(file)
+                entry = {**entry, "sha256": hashlib.sha256(file.read_bytes()).hexdigest()}
             shutil.copy2(file, dist / file.name)
             packages[entry["name"]] = entry
     lock = {

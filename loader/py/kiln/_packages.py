@@ -54,26 +54,54 @@ def _dist_info_dir(names: list[str]) -> str | None:
     return dirs.pop() if len(dirs) == 1 else None
 
 
-def _write_archive(data: bytes, file_name: str, install_dir: str, metadata: dict[str, str]) -> list[str]:
+RELAXED_SUFFIX = ".relaxed-simd.so"
+
+
+def _extract(archive: zipfile.ZipFile, target: str, relaxed_simd: bool) -> None:
+    """Write every member, each in one write: MEMFS grows a file by copying
+    it, so chunked writes of a multi-MB library copy it over and over.
+    A side module built twice (`X.so` and `X.relaxed-simd.so`) is written
+    once, as `X.so` (the name its dependents link against), from the variant
+    the engine runs (relaxed_simd)."""
+    names = set(archive.namelist())
+    for info in archive.infolist():
+        name = info.filename
+        twin = name[: -len(RELAXED_SUFFIX)] + ".so" if name.endswith(RELAXED_SUFFIX) else None
+        if twin in names:
+            continue  # written under the twin's name, or not at all
+        path = os.path.join(target, *name.split("/"))
+        if info.is_dir():
+            os.makedirs(path, exist_ok=True)
+            continue
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        relaxed = name[: -len(".so")] + RELAXED_SUFFIX if name.endswith(".so") else None
+        source = relaxed if relaxed_simd and relaxed in names else name
+        with open(path, "wb") as f:
+            f.write(archive.read(source))
+
+
+def _write_archive(data: bytes, file_name: str, install_dir: str, metadata: dict[str, str], relaxed_simd: bool = False) -> list[str]:
     """Unpack `data`; write `metadata` files into its .dist-info; return the
     paths of the side modules (.so) it holds."""
     target = target_dir(install_dir)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = check_members(archive, file_name)
         os.makedirs(target, exist_ok=True)
-        archive.extractall(target)
+        _extract(archive, target, relaxed_simd)
     dist_info = _dist_info_dir(names)
     if dist_info is not None:
         for name, text in metadata.items():
             with open(os.path.join(target, dist_info, name), "w") as f:
                 f.write(text)
     importlib.invalidate_caches()
-    return [os.path.join(target, name) for name in names if name.endswith(".so")]
+    written = set(names)
+    return [os.path.join(target, name) for name in names if name.endswith(".so") and not (name.endswith(RELAXED_SUFFIX) and name[: -len(RELAXED_SUFFIX)] + ".so" in written)]
 
 
-def install_archive(buffer, file_name: str, install_dir: str, source: str) -> list[str]:
-    """Install an archive the loader fetched and verified (a JS Uint8Array)."""
-    return _write_archive(buffer.to_bytes(), file_name, install_dir, {"INSTALLER": "kiln\n", "PYODIDE_SOURCE": source})
+def install_archive(buffer, file_name: str, install_dir: str, source: str, relaxed_simd: bool = False) -> list[str]:
+    """Install an archive the loader fetched and verified (a JS Uint8Array);
+    relaxed_simd: the engine runs relaxed SIMD (which variant of a side module to write)."""
+    return _write_archive(buffer.to_bytes(), file_name, install_dir, {"INSTALLER": "kiln\n", "PYODIDE_SOURCE": source}, relaxed_simd)
 
 
 class Transaction:

@@ -46,10 +46,34 @@ def run_code(source: str, globals: dict | None, locals: dict | None, filename: s
 
 
 def run_code_async(source: str, globals: dict | None, locals: dict | None, filename: str):
+    """runPythonAsync: the code runs as a task registered at once, so an
+    interrupt that arrives before its first step still cancels it; JS awaits
+    the returned future, where that cancellation is a KeyboardInterrupt."""
+    import asyncio
+
     from .code import eval_code_async
+    from .webloop import get_loop
 
     name = _claim_filename(filename)
-    return _interruptible(eval_code_async(source, main_globals() if globals is None else globals, locals, filename=name), name)
+    loop = get_loop()
+    task = loop.create_task(eval_code_async(source, main_globals() if globals is None else globals, locals, filename=name))
+    _async_runs[task] = False
+    outcome = loop.create_future()
+
+    def settle(done) -> None:
+        interrupted = _async_runs.pop(done, False)
+        # Free the filename once the outcome's callbacks (which format its
+        # error for JS) have run: setting the outcome queues them after this.
+        loop.call_soon(loop.call_soon, _filenames_in_use.discard, name)
+        if done.cancelled():
+            outcome.set_exception(KeyboardInterrupt() if interrupted else asyncio.CancelledError())
+        elif (error := done.exception()) is not None:
+            outcome.set_exception(error)
+        else:
+            outcome.set_result(done.result())
+
+    task.add_done_callback(settle)
+    return outcome
 
 
 def prepare_async() -> None:
@@ -58,46 +82,35 @@ def prepare_async() -> None:
     half-imported (and unimportable) for the rest of the session."""
     import asyncio  # noqa: F401
 
-    from . import code  # noqa: F401
+    from . import code, webloop  # noqa: F401
 
 
 # Tasks of runPythonAsync calls in progress, and whether an interrupt
-# cancelled them (their CancelledError then becomes KeyboardInterrupt).
+# cancelled them (their cancellation then becomes KeyboardInterrupt).
 _async_runs: dict = {}
-
-
-async def _interruptible(coroutine, filename: str):
-    import asyncio
-
-    task = asyncio.current_task()
-    _async_runs[task] = False
-    try:
-        return await coroutine
-    except asyncio.CancelledError:
-        if _async_runs.get(task):
-            raise KeyboardInterrupt from None
-        raise
-    finally:
-        _async_runs.pop(task, None)
-        # Free the filename once the task's own callbacks (which format its
-        # error for JS) have run: they are queued after this.
-        loop = asyncio.get_running_loop()
-        loop.call_soon(loop.call_soon, _filenames_in_use.discard, filename)
 
 
 def check_signals() -> None:
     _kiln_core.check_signals()
 
 
-def interrupt_async_runs() -> None:
+def interrupt_async_runs(raised: bool = False) -> bool:
     """An interrupt arrived while runPythonAsync calls were awaiting: run the
-    SIGINT handler, and if it raised KeyboardInterrupt, cancel those runs with it."""
-    try:
-        _kiln_core.check_signals()
-    except KeyboardInterrupt:
-        for task in _async_runs:
-            _async_runs[task] = True
-            task.cancel()
+    SIGINT handler, and if it raised KeyboardInterrupt, cancel those runs with it.
+    raised: the KeyboardInterrupt was already raised, in a callback none of the
+    runs owns (the eval loop checks signals in whatever Python code runs).
+    Returns whether runs were cancelled."""
+    if not raised:
+        try:
+            _kiln_core.check_signals()
+        except KeyboardInterrupt:
+            pass
+        else:
+            return False
+    for task in _async_runs:
+        _async_runs[task] = True
+        task.cancel()
+    return bool(_async_runs)
 
 
 def main_globals() -> dict:
@@ -137,10 +150,10 @@ def find_imports(source: str) -> list[str]:
     return find_imports(source)
 
 
-def install_archive(buffer, file_name: str, install_dir: str, source: str) -> list[str]:
+def install_archive(buffer, file_name: str, install_dir: str, source: str, relaxed_simd: bool = False) -> list[str]:
     from ._packages import install_archive
 
-    return install_archive(buffer, file_name, install_dir, source)
+    return install_archive(buffer, file_name, install_dir, source, relaxed_simd)
 
 
 def check_archive(buffer, file_name: str) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 import _kiln_core
 
+from . import _runtime
 from .ffi import JsProxy, create_once_callable, create_proxy
 
 _js = _kiln_core.js_global()
@@ -44,6 +45,11 @@ class WebLoop(asyncio.AbstractEventLoop):
                 # result (whoever awaits the task sees them): only one that no
                 # task recorded still needs reporting.
                 owner = getattr(handle._callback, "__self__", None)
+                if isinstance(error, KeyboardInterrupt) and owner not in _runtime._async_runs:
+                    # Ctrl-C meant for the runPythonAsync calls awaiting, which
+                    # other code happened to be running when it arrived.
+                    if _runtime.interrupt_async_runs(raised=True):
+                        return
                 if not (isinstance(owner, asyncio.Future) and owner.done()):
                     self.call_exception_handler({"message": f"{type(error).__name__} in {handle!r}", "exception": error})
             finally:

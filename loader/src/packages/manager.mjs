@@ -9,7 +9,7 @@ import { makeHasher } from "./integrity.mjs";
 import { makeLoadedPackages } from "./loaded.mjs";
 import { LockFile } from "./lockfile.mjs";
 import { canonicalName, checkWheelCompatible, isRequirement, isWheelURL, sha256FromFragment, wheelTags } from "./names.mjs";
-import { chooseVariants } from "./variants.mjs";
+import { chooseVariants, engineHasRelaxedSimd } from "./variants.mjs";
 
 const DEFAULT_CHANNEL = "default channel";
 
@@ -102,11 +102,12 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
    * shared}), shared libraries first (extension modules link against them). */
   function unpack(entry, bytes) {
     const origin = entry.url ?? DEFAULT_CHANNEL;
-    const sideModules = runtime.installArchive(bytes, entry.file_name, entry.install_dir ?? "site", origin);
+    // Of a side module built twice, only the variant this engine runs is written.
+    const sideModules = runtime.installArchive(bytes, entry.file_name, entry.install_dir ?? "site", origin, engineHasRelaxedSimd());
     const paths = sideModules.toJs();
     sideModules.destroy();
     const isShared = (p) => entry.install_dir === "dynlib" || /\.libs\//.test(p);
-    const chosen = chooseVariants(paths).map((m) => ({ ...m, shared: isShared(m.path) }));
+    const chosen = paths.map((path) => ({ path, source: path, shared: isShared(path) }));
     return [...chosen.filter((m) => m.shared), ...chosen.filter((m) => !m.shared)];
   }
 

@@ -68,6 +68,9 @@ export async function startWorker(options) {
   function call(method, ...args) {
     if (failure) return Promise.reject(failure);
     const id = nextId++;
+    // An interrupt made while the worker was idle is stale; one made while a
+    // call is in flight (even one the worker has not started yet) is its.
+    if (views && calls.size === 0) Atomics.store(views.ints, SLOT.SIGNAL, 0);
     return new Promise((resolve, reject) => {
       calls.set(id, { resolve, reject });
       worker.post({ id, method, args });

@@ -93,7 +93,7 @@ async function start(options, control) {
     },
   });
   if (views) {
-    kiln.setInterruptBuffer(views.ints);
+    kiln.setInterruptBuffer(views.ints, { keepPending: true }); // the handle clears stale requests
   } else {
     // input() and sys.stdin then name the reason (a read of fd 0 itself still fails with EIO).
     const scope = kiln.toPy({ reason: `input() needs to block until the calling thread answers, but ${ISOLATION_HINT}` });
