@@ -174,7 +174,7 @@ export interface KilnAPI {
   setStdout(handler?: OutputHandler): void;
   setStderr(handler?: OutputHandler): void;
   setStdin(handler?: StdinHandler): void;
-  setInterruptBuffer(buffer: ArrayBufferView | null): void;
+  setInterruptBuffer(buffer: ArrayBufferView | null, options?: { keepPending?: boolean }): void;
   checkInterrupt(): void;
   loadPackage(names: string | string[], options?: LoadPackageOptions): Promise<PackageInfo[]>;
   loadPackagesFromImports(code: string, options?: LoadPackageOptions): Promise<PackageInfo[]>;
