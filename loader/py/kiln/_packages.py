@@ -57,6 +57,10 @@ def _dist_info_dir(names: list[str]) -> str | None:
 RELAXED_SUFFIX = ".relaxed-simd.so"
 
 
+def _is_relaxed_twin(name: str, names) -> bool:
+    return name.endswith(RELAXED_SUFFIX) and name[: -len(RELAXED_SUFFIX)] + ".so" in names
+
+
 def _extract(archive: zipfile.ZipFile, target: str, relaxed_simd: bool) -> None:
     """Write every member, each in one write: MEMFS grows a file by copying
     it, so chunked writes of a multi-MB library copy it over and over.
@@ -66,9 +70,8 @@ def _extract(archive: zipfile.ZipFile, target: str, relaxed_simd: bool) -> None:
     names = set(archive.namelist())
     for info in archive.infolist():
         name = info.filename
-        twin = name[: -len(RELAXED_SUFFIX)] + ".so" if name.endswith(RELAXED_SUFFIX) else None
-        if twin in names:
-            continue  # written under the twin's name, or not at all
+        if _is_relaxed_twin(name, names):
+            continue  # written under the plain name, or not at all
         path = os.path.join(target, *name.split("/"))
         if info.is_dir():
             os.makedirs(path, exist_ok=True)
@@ -94,8 +97,8 @@ def _write_archive(data: bytes, file_name: str, install_dir: str, metadata: dict
             with open(os.path.join(target, dist_info, name), "w") as f:
                 f.write(text)
     importlib.invalidate_caches()
-    written = set(names)
-    return [os.path.join(target, name) for name in names if name.endswith(".so") and not (name.endswith(RELAXED_SUFFIX) and name[: -len(RELAXED_SUFFIX)] + ".so" in written)]
+    members = set(names)
+    return [os.path.join(target, name) for name in names if name.endswith(".so") and not _is_relaxed_twin(name, members)]
 
 
 def install_archive(buffer, file_name: str, install_dir: str, source: str, relaxed_simd: bool = False) -> list[str]:

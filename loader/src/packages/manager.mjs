@@ -9,7 +9,7 @@ import { makeHasher } from "./integrity.mjs";
 import { makeLoadedPackages } from "./loaded.mjs";
 import { LockFile } from "./lockfile.mjs";
 import { canonicalName, checkWheelCompatible, isRequirement, isWheelURL, sha256FromFragment, wheelTags } from "./names.mjs";
-import { chooseVariants, engineHasRelaxedSimd } from "./variants.mjs";
+import { engineHasRelaxedSimd } from "./variants.mjs";
 
 const DEFAULT_CHANNEL = "default channel";
 
@@ -98,7 +98,7 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
     return bytes;
   }
 
-  /** Unpack a verified archive; its side modules to load ({path, source,
+  /** Unpack a verified archive; its side modules to load ({path,
    * shared}), shared libraries first (extension modules link against them). */
   function unpack(entry, bytes) {
     const origin = entry.url ?? DEFAULT_CHANNEL;
@@ -107,13 +107,13 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
     const paths = sideModules.toJs();
     sideModules.destroy();
     const isShared = (p) => entry.install_dir === "dynlib" || /\.libs\//.test(p);
-    const chosen = paths.map((path) => ({ path, source: path, shared: isShared(path) }));
-    return [...chosen.filter((m) => m.shared), ...chosen.filter((m) => !m.shared)];
+    const modules = paths.map((path) => ({ path, shared: isShared(path) }));
+    return [...modules.filter((m) => m.shared), ...modules.filter((m) => !m.shared)];
   }
 
   async function install(entry, bytes) {
-    for (const { path, source, shared } of unpack(entry, bytes)) {
-      await bridge.preloadSideModule(path, Module.FS.readFile(source), { shared });
+    for (const { path, shared } of unpack(entry, bytes)) {
+      await bridge.preloadSideModule(path, Module.FS.readFile(path), { shared });
     }
     loadedPackages[entry.name] = entry.url ?? DEFAULT_CHANNEL;
   }
@@ -200,8 +200,8 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
     const files = toLoad.map((e) => fetchPackageSync(lock, e)); // all verified before anything is installed
     checkArchives(toLoad, files);
     toLoad.forEach((entry, i) => {
-      for (const { path, source, shared } of unpack(entry, files[i])) {
-        if (shared) bridge.loadSharedLibrarySync(path, Module.FS.readFile(source));
+      for (const { path, shared } of unpack(entry, files[i])) {
+        if (shared) bridge.loadSharedLibrarySync(path, Module.FS.readFile(path));
       }
       loadedPackages[entry.name] = DEFAULT_CHANNEL;
     });
@@ -246,8 +246,8 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
 
   /** Load side modules of wheels Python installed (micropip's wheels). */
   async function preloadSideModules(paths) {
-    for (const { path, source } of chooseVariants(Array.from(paths))) {
-      await bridge.preloadSideModule(path, Module.FS.readFile(source), { shared: /\.libs\//.test(path) });
+    for (const path of paths) {
+      await bridge.preloadSideModule(path, Module.FS.readFile(path), { shared: /\.libs\//.test(path) });
     }
   }
 

@@ -1,10 +1,8 @@
 // Side modules built twice: `<name>.so` (plain WebAssembly SIMD) and
 // `<name>.relaxed-simd.so` (with relaxed-SIMD fused multiply-adds, faster
-// where the engine has them). A package may ship both; the loader loads the
-// best one the engine accepts, under the plain one's name (the name its
+// where the engine has them). A package may ship both; kiln._packages writes
+// the one this engine accepts, under the plain one's name (the name its
 // dependents link against).
-
-const RELAXED_SUFFIX = ".relaxed-simd.so";
 
 // (func (param v128 v128 v128) (result v128) f64x2.relaxed_madd)
 const RELAXED_SIMD_PROBE = new Uint8Array([
@@ -17,15 +15,4 @@ let relaxedSimd;
 export function engineHasRelaxedSimd() {
   relaxedSimd ??= WebAssembly.validate(RELAXED_SIMD_PROBE);
   return relaxedSimd;
-}
-
-/** The side modules to load: [{path, source}] (source: the file to read for path). */
-export function chooseVariants(paths) {
-  const variants = new Set(paths.filter((p) => p.endsWith(RELAXED_SUFFIX)));
-  return paths
-    .filter((p) => !variants.has(p))
-    .map((path) => {
-      const variant = path.slice(0, -".so".length) + RELAXED_SUFFIX;
-      return { path, source: variants.has(variant) && engineHasRelaxedSimd() ? variant : path };
-    });
 }
