@@ -1,15 +1,18 @@
 // NumPy in Kiln, in a fresh process: time from loadPackage("numpy") to the
 // first np.ones(3), then the kernels of numpy_kernels.py; or (--scipy) from
 // loadPackage("scipy") to the first scipy.linalg.solve result.
-// Usage: node probe_numpy.mjs <dist folder> [--kernels | --scipy]
+// With --pyodide, the folder is Pyodide's and only the load is timed.
+// Usage: node probe_numpy.mjs <dist folder> [--kernels | --scipy | --pyodide]
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const [folder, mode] = process.argv.slice(2);
 const root = resolve(folder);
-const { loadKiln } = await import(pathToFileURL(join(root, "kiln.mjs")).href);
-const kiln = await loadKiln({ stdout: (line) => console.log(line) });
+const pyodide = mode === "--pyodide";
+const entry = await import(pathToFileURL(join(root, pyodide ? "pyodide.mjs" : "kiln.mjs")).href);
+const load = pyodide ? entry.loadPyodide : entry.loadKiln;
+const kiln = await load({ indexURL: root + "/", stdout: (line) => console.log(line) });
 if (mode === "--scipy") {
   const start = performance.now();
   await kiln.loadPackage("scipy");

@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from kiln import config, toolchain  # noqa: E402
 
+import browser_start  # noqa: E402
 import ffi  # noqa: E402
 import http_bench  # noqa: E402
 import micropip_bench  # noqa: E402
@@ -43,6 +44,7 @@ def main() -> None:
     runtimes = {"kiln": config.DIST, "pyodide": pyodide}
     results = startup.measure(runtimes, args.runs)
     rows = startup.report(results, peer_label)
+    rows += browser_start.report(browser_start.measure(runtimes, args.runs), peer_label)
     rows += ffi.measure(runtimes, min(args.runs, 3))
     rows += pure_python.measure(args.runs)
     print_summary(rows, peer_label)
@@ -50,7 +52,9 @@ def main() -> None:
     http_bench.measure(min(args.runs, 3))
     worker_bench.measure(min(args.runs, 3))
     trampoline_bench.measure()
-    numpy_bench.measure(min(args.runs, 3))
+    numpy_rows = numpy_bench.measure(min(args.runs, 3), pyodide)
+    if numpy_rows:
+        print_summary(numpy_rows, peer_label)
 
 
 if __name__ == "__main__":

@@ -18,12 +18,7 @@ TESTS = Path(__file__).parent
 PAGES = TESTS / "pages"
 
 CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
+    *config.CHROMIUM_ARGS,
     # A host name that is not a secure context (127.0.0.1 is), for plain-http page tests.
     "--host-resolver-rules=MAP kiln.test 127.0.0.1",
 ]

@@ -343,3 +343,32 @@ def test_concurrent_loads_share_a_dependency_and_wait_for_it(node24):
         "b: Loading micropip",
     ]
     assert all_loaded == ["iniconfig", "micropip", "packaging", "pluggy", "pygments", "pytest"]
+
+
+def test_a_loaded_package_is_found_by_import_and_by_importlib_metadata_imported_before(node24):
+    """Loads invalidate import caches (without importing importlib.metadata
+    when nothing has): a module and a distribution looked up, and missed,
+    before the load are both found after it."""
+    values = node24.report("""
+        const kiln = await loadKiln();
+        const before = kiln.runPython(`
+import importlib.metadata, importlib.util
+missed = []
+try:
+    importlib.metadata.version("iniconfig")
+except importlib.metadata.PackageNotFoundError:
+    missed.append("metadata")
+if importlib.util.find_spec("iniconfig") is None:
+    missed.append("import")
+missed
+`).toJs();
+        await kiln.loadPackage("iniconfig");
+        report([before, kiln.runPython(`
+import iniconfig
+[importlib.metadata.version("iniconfig"), iniconfig.__name__]
+`).toJs()]);
+    """)
+    before, after = values
+    assert before == ["metadata", "import"]
+    assert after[0] == json.loads((config.DIST / config.LOCK_FILE).read_text())["packages"]["iniconfig"]["version"]
+    assert after[1] == "iniconfig"

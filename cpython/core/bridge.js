@@ -95,7 +95,7 @@ Module.kilnBridge = {
     const module = checkPy(callWasm(_kiln_runtime_module));
     for (const name of [
       "run_code", "run_code_async", "as_js_promise", "register_js_module", "unregister_js_module",
-      "pyimport", "main_globals", "find_imports", "install_archive", "check_archive", "install_wheel",
+      "pyimport", "main_globals", "find_imports", "install_archive", "invalidate_import_caches", "install_wheel",
       "install_requirements", "set_host", "sha256_hex", "interrupt_async_runs",
       "check_signals", "builtins_dict", "unpack_archive", "prepare_async",
     ]) {

@@ -2,6 +2,55 @@
 // Emscripten's own functions of the same name).
 
 addToLibrary({
+  // Emscripten gives every export of every module a GOT entry (a
+  // WebAssembly.Global, plus a table slot for each function) as the module
+  // loads: about 10,000 for the core alone, a sixth of start-up. Entries are
+  // only read by modules that import them, so an export nobody imports yet
+  // is remembered here and becomes an entry when a module first imports it,
+  // with the value Emscripten would have given it (the first exporter's,
+  // unless a later one replaces it).
+  $lazyGOTValues: '=new Map()',
+  $setGOTValue__deps: ['$addFunction'],
+  $setGOTValue: (entry, symName, value) => {
+    if (typeof value == 'function') {
+      entry.value = addFunction(value);
+    } else if (typeof value == 'number') {
+      entry.value = value;
+    } else {
+      err(`unhandled export type for '${symName}': ${typeof value}`);
+    }
+  },
+  $updateGOT__deps: ['$GOT', '$isInternalSym', '$lazyGOTValues', '$setGOTValue'],
+  $updateGOT: (exports, replace) => {
+    for (var symName in exports) {
+      var entry = GOT[symName];
+      // getMemory() writes __heap_base's entry while side modules preload.
+      if (!entry && symName != '__heap_base') {
+        if (replace || !lazyGOTValues.has(symName)) lazyGOTValues.set(symName, exports[symName]);
+        continue;
+      }
+      if (isInternalSym(symName)) continue;
+      entry ??= GOT[symName] = new WebAssembly.Global({'value': 'i32', 'mutable': true});
+      if (replace || entry.value == 0) setGOTValue(entry, symName, exports[symName]);
+    }
+  },
+  $GOTHandler__deps: ['$GOT', '$currentModuleWeakSymbols', '$lazyGOTValues', '$isInternalSym', '$setGOTValue'],
+  $GOTHandler: {
+    get(obj, symName) {
+      var entry = GOT[symName];
+      if (!entry) {
+        entry = GOT[symName] = new WebAssembly.Global({'value': 'i32', 'mutable': true});
+        if (lazyGOTValues.has(symName)) {
+          if (!isInternalSym(symName)) setGOTValue(entry, symName, lazyGOTValues.get(symName));
+          lazyGOTValues.delete(symName);
+        }
+      }
+      // A non-weak reference makes the symbol required (see reportUndefinedSymbols).
+      if (!currentModuleWeakSymbols.has(symName)) entry.required = true;
+      return entry;
+    },
+  },
+
   // Emscripten's version walks the whole GOT after every side module loads,
   // reading each entry's WebAssembly.Global across the JS/WASM boundary:
   // quadratic in the number of libraries (NumPy alone loads 20; with

@@ -87,6 +87,16 @@ APT_PACKAGES = [
 LLVM_BIN = Path(f"/usr/lib/llvm-{LLVM_VERSION}/bin")
 ACORN_DIR = Path("/usr/share/nodejs/acorn")
 CHROMIUM = Path("/usr/bin/chromium")
+# Headless Chromium for tests and benchmarks: no sandbox (containers), no GPU,
+# nothing in the background that would fetch or compete for the CPU.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 # Debian trixie .debs, extracted (never installed). Binaryen 120 needs
 # trixie's glibc and libstdc++, started through trixie's own loader.
@@ -238,6 +248,8 @@ WASM_PREFIX = "/"
 WASM_STDLIB_ZIP = f"/lib/python{PYTHON_MAJOR_MINOR.replace('.', '')}.zip"
 WASM_STDLIB_DIR = f"/lib/python{PYTHON_MAJOR_MINOR}"
 WASM_SITE_PACKAGES = f"{WASM_STDLIB_DIR}/site-packages"
+# Shared libraries of packages (install_dir "dynlib"): where dlopen() looks (kiln._packages.DYNLIB_DIR).
+WASM_SHARED_LIB_DIR = "/usr/lib"
 
 # --- distribution ----------------------------------------------------------
 

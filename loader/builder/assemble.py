@@ -83,6 +83,7 @@ def loader_layout() -> dict[str, str]:
         "wasmStdlibZip": config.WASM_STDLIB_ZIP,
         "wasmStdlibDir": config.WASM_STDLIB_DIR,
         "wasmSitePackages": config.WASM_SITE_PACKAGES,
+        "wasmSharedLibDir": config.WASM_SHARED_LIB_DIR,
     }
 
 

@@ -142,8 +142,24 @@ class SplitStdlibFinder:
                 f"Call `await kiln.loadPackage({package!r})` first, or run this code with runPythonAsync",
                 name=fullname,
             )
-        importlib.invalidate_caches()
+        invalidate_caches()
         return importlib.machinery.PathFinder.find_spec(fullname, path, target)
+
+
+def invalidate_caches() -> None:
+    """importlib.invalidate_caches(), without importing importlib.metadata
+    just to clear caches nothing has filled (PathFinder's does: a quarter of a
+    second in WASM on every package load)."""
+    if "importlib.metadata" in sys.modules:
+        importlib.invalidate_caches()  # its caches may list distributions as they were
+        return
+    for finder in sys.meta_path:
+        if finder is not importlib.machinery.PathFinder and hasattr(finder, "invalidate_caches"):
+            finder.invalidate_caches()
+    for finder in list(sys.path_importer_cache.values()):
+        if finder is not None and hasattr(finder, "invalidate_caches"):
+            finder.invalidate_caches()
+    importlib._bootstrap_external._NamespacePath._epoch += 1
 
 
 def missing_module_hint(error: ModuleNotFoundError) -> str | None:

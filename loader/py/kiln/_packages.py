@@ -11,7 +11,6 @@ when the whole install has succeeded, so a failed install leaves nothing.
 from __future__ import annotations
 
 import contextvars
-import importlib
 import io
 import os
 import posixpath
@@ -19,7 +18,10 @@ import sys
 import sysconfig
 import zipfile
 
-# Shared libraries (install_dir "dynlib") go where dlopen() looks for them.
+from . import _imports
+
+# Shared libraries (install_dir "dynlib") go where dlopen() looks for them
+# (config.WASM_SHARED_LIB_DIR, which the JS unpacker uses).
 DYNLIB_DIR = "/usr/lib"
 
 
@@ -96,7 +98,7 @@ def _write_archive(data: bytes, file_name: str, install_dir: str, metadata: dict
         for name, text in metadata.items():
             with open(os.path.join(target, dist_info, name), "w") as f:
                 f.write(text)
-    importlib.invalidate_caches()
+    _imports.invalidate_caches()
     members = set(names)
     return [os.path.join(target, name) for name in names if name.endswith(".so") and not _is_relaxed_twin(name, members)]
 

@@ -156,18 +156,8 @@ def install_archive(buffer, file_name: str, install_dir: str, source: str, relax
     return install_archive(buffer, file_name, install_dir, source, relaxed_simd)
 
 
-def check_archive(buffer, file_name: str) -> None:
-    """Refuse a package archive that is not a zip or would write outside its folder."""
-    import io
-    import zipfile
-
-    from ._packages import check_members
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(buffer.to_bytes())) as archive:
-            check_members(archive, file_name)
-    except zipfile.BadZipFile:
-        raise ValueError(f"{file_name} is not a valid zip archive") from None
+def invalidate_import_caches() -> None:
+    _imports.invalidate_caches()
 
 
 def install_wheel(buffer, file_name: str, install_dir: str, metadata=None):

@@ -4,8 +4,11 @@ user code (as pyodide.code too)."""
 
 from __future__ import annotations
 
-import ast
 import linecache
+
+# The C module under `ast`: importing `ast` itself (with re, enum and
+# contextlib) was most of the first runPython's time.
+import _ast
 
 _FILENAME = "<exec>"
 CO_COROUTINE = 0x0080  # inspect.CO_COROUTINE, without importing inspect
@@ -26,12 +29,30 @@ def _register_source(source: str, filename: str) -> None:
     linecache.cache[filename] = (len(source), None, lines, filename)
 
 
+def _parse(source: str, filename: str = "<unknown>") -> _ast.Module:
+    """ast.parse(source, filename)."""
+    return compile(source, filename, "exec", flags=_ast.PyCF_ONLY_AST, dont_inherit=True)
+
+
+def _walk(tree: _ast.AST):
+    """The nodes of `tree`, breadth first, as ast.walk gives them."""
+    pending = [tree]
+    for node in pending:  # grows as it goes
+        yield node
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, _ast.AST):
+                pending.append(value)
+            elif isinstance(value, list):
+                pending.extend(item for item in value if isinstance(item, _ast.AST))
+
+
 def _compile(source: str, filename: str, flags: int) -> tuple[object, object]:
     """The code of all statements, and of the trailing expression (or None)."""
-    tree = ast.parse(source, filename, "exec", type_comments=False)
+    tree = _parse(source, filename)
     last_expr = None
-    if tree.body and isinstance(tree.body[-1], ast.Expr) and not _ends_with_semicolon(source):
-        last_expr = ast.Expression(tree.body.pop().value)
+    if tree.body and isinstance(tree.body[-1], _ast.Expr) and not _ends_with_semicolon(source):
+        last_expr = _ast.Expression(tree.body.pop().value)
     body = compile(tree, filename, "exec", flags=flags, dont_inherit=True)
     expr = compile(last_expr, filename, "eval", flags=flags, dont_inherit=True) if last_expr else None
     return body, expr
@@ -54,7 +75,7 @@ async def eval_code_async(
     if globals is None:
         globals = {"__name__": "__main__"}
     _register_source(source, filename)
-    body, expr = _compile(source, filename, ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    body, expr = _compile(source, filename, _ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
     result = eval(body, globals, locals)
     if body.co_flags & CO_COROUTINE:
         await result
@@ -69,14 +90,14 @@ async def eval_code_async(
 def find_imports(source: str) -> list[str]:
     """Top-level names of the modules `source` imports (absolute imports only)."""
     try:
-        tree = ast.parse(source)
+        tree = _parse(source)
     except SyntaxError:
         return []
     names: list[str] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
+    for node in _walk(tree):
+        if isinstance(node, _ast.Import):
             found = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+        elif isinstance(node, _ast.ImportFrom) and node.level == 0 and node.module:
             found = [node.module]
         else:
             continue

@@ -8,7 +8,9 @@ import { makePackageCache } from "./cache.mjs";
 import { makeHasher } from "./integrity.mjs";
 import { makeLoadedPackages } from "./loaded.mjs";
 import { LockFile } from "./lockfile.mjs";
+import { checkMemberNames, readZipDirectory } from "./archive.mjs";
 import { canonicalName, checkWheelCompatible, isRequirement, isWheelURL, sha256FromFragment, wheelTags } from "./names.mjs";
+import { canUnpackInJS, targetDir, unpackArchive } from "./unpack.mjs";
 import { engineHasRelaxedSimd } from "./variants.mjs";
 
 const DEFAULT_CHANNEL = "default channel";
@@ -98,29 +100,43 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
     return bytes;
   }
 
-  /** Unpack a verified archive; its side modules to load ({path,
-   * shared}), shared libraries first (extension modules link against them). */
-  function unpack(entry, bytes) {
-    const origin = entry.url ?? DEFAULT_CHANNEL;
-    // Of a side module built twice, only the variant this engine runs is written.
-    const sideModules = runtime.installArchive(bytes, entry.file_name, entry.install_dir ?? "site", origin, engineHasRelaxedSimd());
-    const paths = sideModules.toJs();
-    sideModules.destroy();
+  /** Unpack a verified, checked archive; its side modules to load ({path,
+   * contents, shared}), shared libraries first (extension modules link
+   * against them). With `sync`, an array; otherwise a promise of one. */
+  function unpack(entry, bytes, members, { sync }) {
+    const source = entry.url ?? DEFAULT_CHANNEL;
+    const relaxedSimd = engineHasRelaxedSimd(); // of a side module built twice, the variant this engine runs
     const isShared = (p) => entry.install_dir === "dynlib" || /\.libs\//.test(p);
-    const modules = paths.map((path) => ({ path, shared: isShared(path) }));
-    return [...modules.filter((m) => m.shared), ...modules.filter((m) => !m.shared)];
+    const order = (written) => {
+      const modules = written.map(({ path, contents }) => ({ path, contents, shared: isShared(path) }));
+      return [...modules.filter((m) => m.shared), ...modules.filter((m) => !m.shared)];
+    };
+    if (canUnpackInJS({ sync })) {
+      const written = unpackArchive(Module, runtime, entry, bytes, members, { source, relaxedSimd, sync });
+      return sync ? order(written) : written.then(order);
+    }
+    const proxy = runtime.installArchive(bytes, entry.file_name, entry.install_dir ?? "site", source, relaxedSimd);
+    const paths = proxy.toJs();
+    proxy.destroy();
+    const written = order(paths.map((path) => ({ path, contents: Module.FS.readFile(path) })));
+    return sync ? written : Promise.resolve(written);
   }
 
-  async function install(entry, bytes) {
-    for (const { path, shared } of unpack(entry, bytes)) {
-      await bridge.preloadSideModule(path, Module.FS.readFile(path), { shared });
+  async function install(entry, bytes, members) {
+    for (const { path, contents, shared } of await unpack(entry, bytes, members, { sync: false })) {
+      await bridge.preloadSideModule(path, contents, { shared });
     }
     loadedPackages[entry.name] = entry.url ?? DEFAULT_CHANNEL;
   }
 
-  /** Check every archive (zip, member paths) before any is written. */
+  /** Check every archive (zip, member paths) before any is written; their members. */
   function checkArchives(entries, files) {
-    entries.forEach((entry, i) => runtime.checkArchive(files[i], entry.file_name));
+    return entries.map((entry, i) => {
+      targetDir(entry.install_dir ?? "site");
+      const members = readZipDirectory(files[i], entry.file_name);
+      checkMemberNames(members, entry.file_name);
+      return members;
+    });
   }
 
   /**
@@ -158,16 +174,16 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
     if (fresh.length) {
       messageCallback(`Loading ${fresh.map((e) => e.name).join(", ")}`);
       // Everything fetched, verified and checked before anything is installed.
-      const ready = Promise.all(fresh.map((e) => fetchPackage(lock, e, { checkIntegrity, warn }))).then((files) => {
-        checkArchives(fresh, files);
-        return files;
-      });
+      const ready = Promise.all(fresh.map((e) => fetchPackage(lock, e, { checkIntegrity, warn }))).then((files) => ({
+        files,
+        members: checkArchives(fresh, files),
+      }));
       fresh.forEach((entry, i) => {
         const key = canonicalName(entry.name);
         const dependencies = (entry.depends ?? []).map((dep) => installing.get(canonicalName(dep)));
-        const done = ready.then(async (files) => {
+        const done = ready.then(async ({ files, members }) => {
           await Promise.all(dependencies);
-          await install(entry, files[i]);
+          await install(entry, files[i], members[i]);
         });
         installing.set(key, done);
         done.catch(() => {}).finally(() => installing.delete(key));
@@ -198,10 +214,10 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
     const busy = toLoad.find((e) => installing.has(canonicalName(e.name)));
     if (busy) throw new Error(`kiln: ${busy.name} is being loaded by a loadPackage() call; await it before importing`);
     const files = toLoad.map((e) => fetchPackageSync(lock, e)); // all verified before anything is installed
-    checkArchives(toLoad, files);
+    const members = checkArchives(toLoad, files);
     toLoad.forEach((entry, i) => {
-      for (const { path, shared } of unpack(entry, files[i])) {
-        if (shared) bridge.loadSharedLibrarySync(path, Module.FS.readFile(path));
+      for (const { path, contents, shared } of unpack(entry, files[i], members[i], { sync: true })) {
+        if (shared) bridge.loadSharedLibrarySync(path, contents);
       }
       loadedPackages[entry.name] = DEFAULT_CHANNEL;
     });

@@ -1,6 +1,7 @@
 // Side modules built twice: `<name>.so` (plain WebAssembly SIMD) and
 // `<name>.relaxed-simd.so` (with relaxed-SIMD fused multiply-adds, faster
-// where the engine has them). A package may ship both; kiln._packages writes
+// where the engine has them). A package may ship both; the unpacker (unpack.mjs,
+// or kiln._packages) writes
 // the one this engine accepts, under the plain one's name (the name its
 // dependents link against).
 

@@ -1,0 +1,164 @@
+// Package archives (wheels and zips) read in JS: the zip's central directory
+// parsed here, members inflated by the host's native inflate (Node's zlib, the
+// browser's DecompressionStream) and written straight into the file system.
+// Python's zipfile did this inside WebAssembly, copying the archive in twice,
+// at about half of loadPackage("numpy"); it remains the way where no native
+// inflate can run (synchronous loads in a browser worker), and for wheels
+// micropip installs (kiln._packages).
+
+import { IN_NODE, nodeRequire } from "../host.mjs";
+
+const EOCD_SIGNATURE = 0x06054b50;
+const CENTRAL_SIGNATURE = 0x02014b50;
+const LOCAL_SIGNATURE = 0x04034b50;
+const STORED = 0;
+const DEFLATED = 8;
+const UTF8_NAMES = 0x800;
+const ENCRYPTED = 0x1;
+
+// Names without the UTF-8 flag are code page 437 (as Python's zipfile reads them).
+const CP437_HIGH =
+  "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■ ";
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function decodeName(bytes, flags, fileName) {
+  if (flags & UTF8_NAMES) {
+    try {
+      return utf8.decode(bytes);
+    } catch {
+      throw new Error(`${fileName} is not a valid zip archive (a member name is not UTF-8)`);
+    }
+  }
+  let name = "";
+  for (const b of bytes) name += b < 0x80 ? String.fromCharCode(b) : CP437_HIGH[b - 0x80];
+  return name;
+}
+
+/** The archive's members ({name, method, size, compressedSize, headerOffset}),
+ * from its central directory; errors name the file. */
+export function readZipDirectory(bytes, fileName) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const invalid = (why) => new Error(`${fileName} is not a valid zip archive (${why})`);
+  let eocd = -1;
+  for (let at = bytes.length - 22; at >= Math.max(0, bytes.length - 22 - 0xffff); at--) {
+    if (view.getUint32(at, true) === EOCD_SIGNATURE) {
+      eocd = at;
+      break;
+    }
+  }
+  if (eocd < 0) throw invalid("no end-of-directory record");
+  const count = view.getUint16(eocd + 10, true);
+  const directoryOffset = view.getUint32(eocd + 16, true);
+  if (count === 0xffff || directoryOffset === 0xffffffff) {
+    throw new Error(`${fileName}: zip64 archives are not supported`);
+  }
+  const members = [];
+  let at = directoryOffset;
+  for (let i = 0; i < count; i++) {
+    if (at + 46 > bytes.length || view.getUint32(at, true) !== CENTRAL_SIGNATURE) throw invalid("bad central directory");
+    const flags = view.getUint16(at + 8, true);
+    const nameLength = view.getUint16(at + 28, true);
+    const name = decodeName(bytes.subarray(at + 46, at + 46 + nameLength), flags, fileName);
+    const member = {
+      name,
+      method: view.getUint16(at + 10, true),
+      compressedSize: view.getUint32(at + 20, true),
+      size: view.getUint32(at + 24, true),
+      headerOffset: view.getUint32(at + 42, true),
+    };
+    if (flags & ENCRYPTED) throw new Error(`${fileName}: member '${name}' is encrypted`);
+    if (member.method !== STORED && member.method !== DEFLATED) {
+      throw new Error(`${fileName}: member '${name}' uses compression method ${member.method} (only stored and deflated are supported)`);
+    }
+    members.push(member);
+    at += 46 + nameLength + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
+  }
+  return members;
+}
+
+/** posixpath.normpath for relative names (enough to tell whether one climbs out). */
+export function normalizePath(name) {
+  const parts = [];
+  for (const part of name.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === ".." && parts.length && parts.at(-1) !== "..") parts.pop();
+    else parts.push(part);
+  }
+  return parts.join("/") || ".";
+}
+
+/** Refuse a member that is absolute or climbs out with '..' (the rule of
+ * kiln._packages.check_members, with the same message). */
+export function checkMemberNames(members, fileName) {
+  for (const { name } of members) {
+    const normalized = normalizePath(name.replaceAll("\\", "/"));
+    if (/^[/\\]/.test(name) || normalized === ".." || normalized.startsWith("../") || name.split("/", 1)[0].includes(":")) {
+      throw new Error(`${fileName}: refusing to install, member '${name}' would be written outside the install folder`);
+    }
+  }
+}
+
+function memberData(bytes, member, fileName) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const at = member.headerOffset;
+  if (at + 30 > bytes.length || view.getUint32(at, true) !== LOCAL_SIGNATURE) {
+    throw new Error(`${fileName} is not a valid zip archive (bad header of '${member.name}')`);
+  }
+  const start = at + 30 + view.getUint16(at + 26, true) + view.getUint16(at + 28, true);
+  if (start + member.compressedSize > bytes.length) throw new Error(`${fileName} is truncated ('${member.name}')`);
+  return bytes.subarray(start, start + member.compressedSize);
+}
+
+const nodeZlib = IN_NODE ? nodeRequire("zlib") : null;
+const browserInflate = !IN_NODE && typeof DecompressionStream === "function" && (() => {
+  try {
+    new DecompressionStream("deflate-raw");
+    return true;
+  } catch {
+    return false; // engines before deflate-raw (Chrome < 103, Safari < 16.4)
+  }
+})();
+
+/** Whether members can be inflated natively here: "sync" (Node), "async"
+ * (browsers), or null (Python's zipfile must do it). */
+export const nativeInflate = nodeZlib ? "sync" : browserInflate ? "async" : null;
+
+async function inflateInBrowser(data) {
+  const stream = new Blob([data]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+function checkedSize(contents, member, fileName) {
+  if (contents.length !== member.size) {
+    throw new Error(`${fileName} is corrupt: '${member.name}' inflates to ${contents.length} bytes, the directory says ${member.size}`);
+  }
+  return contents;
+}
+
+/** A member's contents: a fresh array (never a view into `bytes`). With
+ * `sync`, only where nativeInflate is "sync". */
+function extractMember(bytes, member, fileName, sync) {
+  const data = memberData(bytes, member, fileName);
+  if (member.method === STORED) return checkedSize(data.slice(), member, fileName);
+  const failed = (error) => new Error(`${fileName} is corrupt: '${member.name}' does not inflate (${error.message})`);
+  if (nodeZlib) {
+    let contents;
+    try {
+      contents = new Uint8Array(nodeZlib.inflateRawSync(data));
+    } catch (error) {
+      throw failed(error);
+    }
+    return checkedSize(contents, member, fileName);
+  }
+  if (sync) throw new Error("kiln: no synchronous native inflate here");
+  return inflateInBrowser(data).then((contents) => checkedSize(contents, member, fileName), (error) => { throw failed(error); });
+}
+
+/** The contents of `plan`'s members ([{name, member}] -> [{name, contents}]),
+ * in order: an array, or with `sync: false` a promise of one. */
+export function extractMembers(bytes, plan, fileName, { sync }) {
+  const extracted = plan.map(({ member }) => extractMember(bytes, member, fileName, sync));
+  const pair = (contents, i) => ({ name: plan[i].name, contents });
+  return sync ? extracted.map(pair) : Promise.all(extracted).then((all) => all.map(pair));
+}

@@ -1,0 +1,77 @@
+// Writing a verified package archive into the file system, in JS (archive.mjs
+// reads it): its files under the install folder, Kiln's marker files in its
+// .dist-info, and of a side module built twice only the variant this engine
+// runs (variants.mjs), under the plain name. Python's kiln._packages does the
+// same where no native inflate can run, and for micropip's wheels.
+
+import { LAYOUT } from "kiln-build-layout";
+import { extractMembers, nativeInflate, normalizePath } from "./archive.mjs";
+
+const RELAXED_SUFFIX = ".relaxed-simd.so";
+
+/** [{name, member}]: each file member and the name it is written under. */
+function writePlan(members, relaxedSimd) {
+  const byName = new Map(members.map((m) => [m.name, m]));
+  const plan = [];
+  for (const member of members) {
+    const { name } = member;
+    if (name.endsWith("/")) continue;
+    if (name.endsWith(RELAXED_SUFFIX) && byName.has(name.slice(0, -RELAXED_SUFFIX.length) + ".so")) continue;
+    const twin = name.endsWith(".so") ? byName.get(name.slice(0, -".so".length) + RELAXED_SUFFIX) : undefined;
+    plan.push({ name, member: relaxedSimd && twin ? twin : member });
+  }
+  return plan;
+}
+
+/** The folder an archive with this install_dir goes into (as kiln._packages.target_dir). */
+export function targetDir(installDir) {
+  if (installDir === "site") return LAYOUT.wasmSitePackages;
+  if (installDir === "dynlib") return LAYOUT.wasmSharedLibDir;
+  if (installDir === "stdlib") return LAYOUT.wasmStdlibDir;
+  if (installDir.startsWith("/")) return installDir;
+  throw new Error(`kiln: unknown install_dir ${JSON.stringify(installDir)}`);
+}
+
+function distInfoDir(members) {
+  const dirs = new Set(members.map((m) => m.name.split("/", 1)[0]).filter((top) => top.endsWith(".dist-info")));
+  return dirs.size === 1 ? [...dirs][0] : null;
+}
+
+/** Whether JS can unpack here (synchronously with `sync`); where it cannot,
+ * Python's zipfile does. */
+export function canUnpackInJS({ sync }) {
+  return nativeInflate === "sync" || (nativeInflate === "async" && !sync);
+}
+
+/**
+ * Unpack `bytes` (checked members `members`) for lock-file entry `entry`.
+ * Returns the side modules written ([{path, contents}]), or with `sync: false`
+ * a promise of them. Everything is inflated before the first file is written.
+ */
+export function unpackArchive(Module, runtime, entry, bytes, members, { source, relaxedSimd, sync }) {
+  const plan = writePlan(members, relaxedSimd);
+  const write = (files) => writeFiles(Module.FS, runtime, entry, members, files, source);
+  const files = extractMembers(bytes, plan, entry.file_name, { sync });
+  return sync ? write(files) : files.then(write);
+}
+
+function writeFiles(FS, runtime, entry, members, files, source) {
+  const target = targetDir(entry.install_dir ?? "site");
+  const inTarget = (name) => `${target}/${normalizePath(name)}`;
+  FS.mkdirTree(target);
+  for (const { name } of members) if (name.endsWith("/")) FS.mkdirTree(inTarget(name));
+  const sideModules = [];
+  for (const { name, contents } of files) {
+    const path = inTarget(name);
+    FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
+    FS.writeFile(path, contents, { canOwn: true }); // a fresh array: MEMFS keeps it, no copy
+    if (name.endsWith(".so")) sideModules.push({ path, contents });
+  }
+  const distInfo = distInfoDir(members);
+  if (distInfo) {
+    FS.writeFile(`${target}/${distInfo}/INSTALLER`, "kiln\n");
+    FS.writeFile(`${target}/${distInfo}/PYODIDE_SOURCE`, source);
+  }
+  runtime.invalidateImportCaches();
+  return sideModules;
+}

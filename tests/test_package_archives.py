@@ -1,0 +1,145 @@
+"""Package archives unpacked by the loader (loader/src/packages/archive.mjs,
+unpack.mjs): Node's zlib and Chromium's DecompressionStream, stored and
+deflated members, member names in UTF-8 and code page 437, and archives that
+are not zips or do not inflate: refused by name, nothing written."""
+
+import hashlib
+import io
+import json
+import zipfile
+
+from playwright.sync_api import expect
+
+from kiln import config
+
+# member -> contents; "naXve.txt" gets its name rewritten to code page 437 bytes below
+GOOD_MEMBERS = {
+    "good_pkg/__init__.py": "VALUE = 'from a deflated member'\n" * 50,
+    "good_pkg/stored.txt": "stored, not deflated\n",
+    "good_pkg/café.py": "ACCENT = 'é'\n",
+    "good_pkg/data/naXve.txt": "code page 437 name\n",
+    "good_pkg/empty.bin": "",
+}
+CP437_NAME = "good_pkg/data/naüve.txt"  # byte 0x81 in code page 437
+EXPECTED_FILES = {**{k: v for k, v in GOOD_MEMBERS.items() if "naXve" not in k}, CP437_NAME: GOOD_MEMBERS["good_pkg/data/naXve.txt"]}
+
+
+def _zip_bytes(name: str, members: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, text in members.items():
+            compress = zipfile.ZIP_STORED if member.endswith("stored.txt") else zipfile.ZIP_DEFLATED
+            archive.writestr(member, text, compress_type=compress)
+        archive.writestr(f"{name}-1.0.dist-info/METADATA", f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+        archive.writestr(f"{name}-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+    return buffer.getvalue()
+
+
+def _good_wheel() -> bytes:
+    data = _zip_bytes("good_pkg", GOOD_MEMBERS)
+    # same length, in the local header and the central directory; no UTF-8 flag (it is ASCII)
+    data = data.replace(b"naXve.txt", b"na\x81ve.txt")
+    assert zipfile.ZipFile(io.BytesIO(data)).getinfo(CP437_NAME).file_size == len(GOOD_MEMBERS["good_pkg/data/naXve.txt"])
+    return data
+
+
+def _undeflatable_wheel() -> bytes:
+    """A zip whose second member's deflate stream starts with block type 3 (invalid)."""
+    data = bytearray(_zip_bytes("broken_pkg", {"broken_pkg/__init__.py": "fine\n", "broken_pkg/bad.py": "x = 1\n" * 100}))
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("broken_pkg/bad.py")
+    header = info.header_offset
+    start = header + 30 + int.from_bytes(data[header + 26:header + 28], "little") + int.from_bytes(data[header + 28:header + 30], "little")
+    data[start] = 0xFF
+    return bytes(data)
+
+
+ARCHIVES = {
+    "good_pkg": _good_wheel,
+    "broken_pkg": _undeflatable_wheel,
+    "notazip_pkg": lambda: b"this is not a zip archive\n" * 100,
+}
+
+
+def _lock_with_archives(folder, url_of) -> dict:
+    """The dist lock file plus ARCHIVES written into `folder`; url_of(file name) -> URL."""
+    lock = json.loads((config.DIST / config.LOCK_FILE).read_text())
+    for name, make in ARCHIVES.items():
+        file_name = f"{name}-1.0-py3-none-any.whl"
+        data = make()
+        (folder / file_name).write_bytes(data)
+        lock["packages"][name] = {
+            "name": name, "version": "1.0", "file_name": file_name, "url": url_of(file_name), "install_dir": "site",
+            "sha256": hashlib.sha256(data).hexdigest(), "package_type": "package", "imports": [name], "depends": [],
+            "unvendored_tests": False, "shared_library": False,
+        }
+    return lock
+
+
+# Loads the good archive and the two bad ones; reports what each did and what is on disk.
+SCENARIO = """
+    const errors = [];
+    const listing = () => kiln.runPython(`
+import os, sysconfig
+site = sysconfig.get_path("purelib")
+sorted(os.listdir(site))
+`).toJs();
+    const before = listing();
+    for (const name of ["broken_pkg", "notazip_pkg"]) {
+      await kiln.loadPackage(name).then(() => errors.push("loaded " + name), (e) => errors.push(e.message));
+    }
+    const unchanged = JSON.stringify(before) === JSON.stringify(listing());
+    await kiln.loadPackage("good_pkg");
+    const files = kiln.runPython(`
+import os, sysconfig
+site = sysconfig.get_path("purelib")
+found = {}
+for folder, _, names in os.walk(os.path.join(site, "good_pkg")):
+    for n in names:
+        path = os.path.join(folder, n)
+        found[os.path.relpath(path, site)] = open(path, encoding="utf-8").read()
+dist_info = os.path.join(site, "good_pkg-1.0.dist-info")
+import good_pkg
+[found, open(os.path.join(dist_info, "INSTALLER")).read(), open(os.path.join(dist_info, "PYODIDE_SOURCE")).read(),
+ good_pkg.VALUE, __import__("importlib").import_module("good_pkg.café").ACCENT]
+`).toJs({ dict_converter: Object.fromEntries });
+    return [errors, unchanged, files, Object.keys(kiln.loadedPackages)];
+"""
+
+
+def _check(values, url_of):
+    errors, unchanged, (files, installer, source, value, accent), loaded = values
+    assert errors[0].startswith("broken_pkg-1.0-py3-none-any.whl is corrupt: 'broken_pkg/bad.py' does not inflate ("), errors[0]
+    assert errors[1] == "notazip_pkg-1.0-py3-none-any.whl is not a valid zip archive (no end-of-directory record)"
+    assert unchanged, "an archive that fails to unpack leaves nothing behind"
+    assert files == EXPECTED_FILES
+    assert installer == "kiln\n" and source == url_of("good_pkg-1.0-py3-none-any.whl")
+    assert value == "from a deflated member" and accent == "é"
+    assert loaded == ["good-pkg"]  # canonical name
+
+
+def test_archives_unpack_in_node(node, tmp_path):
+    lock_path = tmp_path / "archives-lock.json"
+    lock_path.write_text(json.dumps(_lock_with_archives(tmp_path, lambda f: (tmp_path / f).as_uri())))
+    values = node.report(f"""
+        const kiln = await loadKiln({{ lockFileURL: {json.dumps(lock_path.as_uri())} }});
+        report(await (async () => {{ {SCENARIO} }})());
+    """)
+    _check(values, lambda f: (tmp_path / f).as_uri())
+
+
+def test_archives_unpack_in_chromium(page, server_url, http_root):
+    folder = http_root / "files" / "archives"
+    folder.mkdir(parents=True, exist_ok=True)
+    url_of = lambda f: f"{server_url}/files/archives/{f}"  # noqa: E731
+    (folder / "lock.json").write_text(json.dumps(_lock_with_archives(folder, url_of)))
+    page.goto(f"{server_url}/pages/smoke.html")
+    expect(page.locator("#status")).to_have_text("done", timeout=60_000)
+    assert page.evaluate("typeof DecompressionStream") == "function"
+    values = page.evaluate(
+        f"""async (lockFileURL) => {{
+            const kiln = await loadKiln({{ lockFileURL }});
+            {SCENARIO}
+        }}""",
+        url_of("lock.json"),
+    )
+    _check(values, url_of)
