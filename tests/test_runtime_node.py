@@ -249,3 +249,19 @@ def test_deep_recursion_is_a_recursion_error_not_a_crash(node):
         report(outcomes);
     """)
     assert values == ["RecursionError"] * 7 + [45]
+
+
+def test_start_and_first_run_import_only_what_they_need(node24):
+    """Start-up weight: starting and a first runPython import no module that
+    only some code needs (runPython parses with _ast, not ast with re and
+    enum; package loads do not import sysconfig or importlib.metadata)."""
+    values = node24.report("""
+        const kiln = await loadKiln();
+        kiln.runPython("1 + 1");
+        await kiln.loadPackage("iniconfig");
+        report(kiln.runPython(`
+import sys
+[m for m in ("ast", "re", "enum", "sysconfig", "zipfile", "importlib.metadata", "asyncio", "inspect") if m in sys.modules]
+`).toJs());
+    """)
+    assert values == []
