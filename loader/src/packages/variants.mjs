@@ -1,9 +1,8 @@
 // Side modules built twice: `<name>.so` (plain WebAssembly SIMD) and
 // `<name>.relaxed-simd.so` (with relaxed-SIMD fused multiply-adds, faster
-// where the engine has them). A package may ship both; the unpacker (unpack.mjs,
-// or kiln._packages) writes
-// the one this engine accepts, under the plain one's name (the name its
-// dependents link against).
+// where the engine has them). A package may ship both; the unpacker
+// (unpack.mjs, or kiln._packages) writes the one this engine accepts, under
+// the plain one's name (the name its dependents link against).
 
 // (func (param v128 v128 v128) (result v128) f64x2.relaxed_madd)
 const RELAXED_SIMD_PROBE = new Uint8Array([
