@@ -15,21 +15,20 @@ from pathlib import Path
 
 from kiln import config
 
-# Served at /<runtime>.html; performance.now() counts from navigation start.
-PAGES = {
-    "kiln": """<!doctype html><meta charset="utf-8"><script type="module">
-const { loadKiln } = await import("/kiln/kiln.mjs");
-const kiln = await loadKiln({ indexURL: "/kiln/" });
-const value = kiln.runPython("1 + 1");
-window.firstResult = { ms: performance.now(), value };
-</script>""",
-    "pyodide": """<!doctype html><meta charset="utf-8"><script type="module">
-const { loadPyodide } = await import("/pyodide/pyodide.mjs");
-const pyodide = await loadPyodide({ indexURL: "/pyodide/" });
-const value = pyodide.runPython("1 + 1");
-window.firstResult = { ms: performance.now(), value };
-</script>""",
-}
+
+def _page(module: str, loader: str) -> str:
+    """A page that loads a runtime and records when its first result arrived
+    (performance.now() counts from navigation start)."""
+    return f"""<!doctype html><meta charset="utf-8"><script type="module">
+const {{ {loader} }} = await import("{module}");
+const runtime = await {loader}({{ indexURL: "{module.rsplit('/', 1)[0]}/" }});
+const value = runtime.runPython("1 + 1");
+window.firstResult = {{ ms: performance.now(), value }};
+</script>"""
+
+
+# Served at /<runtime>.html.
+PAGES = {"kiln": _page("/kiln/kiln.mjs", "loadKiln"), "pyodide": _page("/pyodide/pyodide.mjs", "loadPyodide")}
 
 
 class _Handler(SimpleHTTPRequestHandler):

@@ -8,7 +8,7 @@ import io
 import json
 import zipfile
 
-from playwright.sync_api import expect
+import pytest
 
 from kiln import config
 
@@ -127,19 +127,21 @@ def test_archives_unpack_in_node(node, tmp_path):
     _check(values, lambda f: (tmp_path / f).as_uri())
 
 
-def test_archives_unpack_in_chromium(page, server_url, http_root):
+def _served_lock(http_root, server_url):
     folder = http_root / "files" / "archives"
     folder.mkdir(parents=True, exist_ok=True)
     url_of = lambda f: f"{server_url}/files/archives/{f}"  # noqa: E731
     (folder / "lock.json").write_text(json.dumps(_lock_with_archives(folder, url_of)))
-    page.goto(f"{server_url}/pages/smoke.html")
-    expect(page.locator("#status")).to_have_text("done", timeout=60_000)
-    assert page.evaluate("typeof DecompressionStream") == "function"
-    values = page.evaluate(
-        f"""async (lockFileURL) => {{
-            const kiln = await loadKiln({{ lockFileURL }});
-            {SCENARIO}
-        }}""",
-        url_of("lock.json"),
-    )
+    return url_of
+
+
+@pytest.mark.parametrize("thread", ["main", "worker"])
+def test_archives_unpack_in_chromium(chromium, server_url, http_root, thread):
+    url_of = _served_lock(http_root, server_url)
+    run = chromium.main if thread == "main" else chromium.worker
+    values = run(f"""
+        if (typeof DecompressionStream !== "function") throw new Error("no DecompressionStream here");
+        const kiln = await loadKiln({{ lockFileURL: {json.dumps(url_of("lock.json"))} }});
+        {SCENARIO}
+    """)
     _check(values, url_of)

@@ -136,6 +136,13 @@ function checkedSize(contents, member, fileName) {
   return contents;
 }
 
+/** The Buffer's bytes as an array that owns its memory: MEMFS keeps what it
+ * is given, so a Buffer sharing Node's pool (small outputs) is copied. */
+function ownedArray(buffer) {
+  const whole = buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength;
+  return whole ? new Uint8Array(buffer.buffer) : new Uint8Array(buffer);
+}
+
 /** A member's contents: a fresh array (never a view into `bytes`). With
  * `sync`, only where nativeInflate is "sync". */
 function extractMember(bytes, member, fileName, sync) {
@@ -145,7 +152,7 @@ function extractMember(bytes, member, fileName, sync) {
   if (nodeZlib) {
     let contents;
     try {
-      contents = new Uint8Array(nodeZlib.inflateRawSync(data));
+      contents = ownedArray(nodeZlib.inflateRawSync(data));
     } catch (error) {
       throw failed(error);
     }
