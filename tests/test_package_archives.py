@@ -19,6 +19,8 @@ GOOD_MEMBERS = {
     "good_pkg/café.py": "ACCENT = 'é'\n",
     "good_pkg/data/naXve.txt": "code page 437 name\n",
     "good_pkg/empty.bin": "",
+    # over loader/src/packages/archive.mjs's THREAD_POOL_MIN_BYTES: inflated on Node's thread pool
+    "good_pkg/big.txt": "".join(f"{i:08x}\n" for i in range(40_000)),
 }
 CP437_NAME = "good_pkg/data/naüve.txt"  # byte 0x81 in code page 437
 EXPECTED_FILES = {**{k: v for k, v in GOOD_MEMBERS.items() if "naXve" not in k}, CP437_NAME: GOOD_MEMBERS["good_pkg/data/naXve.txt"]}
@@ -53,8 +55,14 @@ def _undeflatable_wheel() -> bytes:
     return bytes(data)
 
 
+def _bad_side_module_wheel() -> bytes:
+    """A good zip whose .so is not WebAssembly: refused before anything is written."""
+    return _zip_bytes("badso_pkg", {"badso_pkg/__init__.py": "", "badso_pkg/_ext.so": "not wasm\n" * 10})
+
+
 ARCHIVES = {
     "good_pkg": _good_wheel,
+    "badso_pkg": _bad_side_module_wheel,
     "broken_pkg": _undeflatable_wheel,
     "notazip_pkg": lambda: b"this is not a zip archive\n" * 100,
 }
@@ -69,7 +77,9 @@ def _lock_with_archives(folder, url_of) -> dict:
         (folder / file_name).write_bytes(data)
         lock["packages"][name] = {
             "name": name, "version": "1.0", "file_name": file_name, "url": url_of(file_name), "install_dir": "site",
-            "sha256": hashlib.sha256(data).hexdigest(), "package_type": "package", "imports": [name], "depends": [],
+            "sha256": hashlib.sha256(data).hexdigest(), "package_type": "package", "imports": [name],
+            # badso_pkg needs good_pkg: a failed load installs neither
+            "depends": ["good_pkg"] if name == "badso_pkg" else [],
             "unvendored_tests": False, "shared_library": False,
         }
     return lock
@@ -84,7 +94,7 @@ site = sysconfig.get_path("purelib")
 sorted(os.listdir(site))
 `).toJs();
     const before = listing();
-    for (const name of ["broken_pkg", "notazip_pkg"]) {
+    for (const name of ["broken_pkg", "notazip_pkg", "badso_pkg"]) {
       await kiln.loadPackage(name).then(() => errors.push("loaded " + name), (e) => errors.push(e.message));
     }
     const unchanged = JSON.stringify(before) === JSON.stringify(listing());
@@ -110,6 +120,8 @@ def _check(values, url_of):
     errors, unchanged, (files, installer, source, value, accent), loaded = values
     assert errors[0].startswith("broken_pkg-1.0-py3-none-any.whl is corrupt: 'broken_pkg/bad.py' does not inflate ("), errors[0]
     assert errors[1] == "notazip_pkg-1.0-py3-none-any.whl is not a valid zip archive (no end-of-directory record)"
+    assert errors[2].startswith("kiln: badso_pkg-1.0-py3-none-any.whl: 'badso_pkg/_ext.so' is not a valid WebAssembly module ("), errors[2]
+    assert errors[2].endswith("Nothing was installed."), errors[2]
     assert unchanged, "an archive that fails to unpack leaves nothing behind"
     assert files == EXPECTED_FILES
     assert installer == "kiln\n" and source == url_of("good_pkg-1.0-py3-none-any.whl")

@@ -92,8 +92,9 @@ export function normalizePath(name) {
  * kiln._packages.check_members, with the same message). */
 export function checkMemberNames(members, fileName) {
   for (const { name } of members) {
-    const normalized = normalizePath(name.replaceAll("\\", "/"));
-    if (/^[/\\]/.test(name) || normalized === ".." || normalized.startsWith("../") || name.split("/", 1)[0].includes(":")) {
+    const slashed = name.includes("\\") ? name.replaceAll("\\", "/") : name;
+    const climbs = slashed.includes("..") && /^\.\.(\/|$)/.test(normalizePath(slashed)); // only a '..' part can climb
+    if (climbs || /^[/\\]/.test(name) || name.split("/", 1)[0].includes(":")) {
       throw new Error(`${fileName}: refusing to install, member '${name}' would be written outside the install folder`);
     }
   }
@@ -136,36 +137,50 @@ function checkedSize(contents, member, fileName) {
   return contents;
 }
 
-/** The Buffer's bytes as an array that owns its memory: MEMFS keeps what it
- * is given, so a Buffer sharing Node's pool (small outputs) is copied. */
+/** The Buffer's bytes as an array MEMFS may keep: a Buffer from Node's
+ * small-buffer pool is copied (keeping it would pin the pool's 8 KB slab). */
 function ownedArray(buffer) {
-  const whole = buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength;
-  return whole ? new Uint8Array(buffer.buffer) : new Uint8Array(buffer);
+  const ownBuffer = buffer.buffer.byteLength - buffer.byteLength <= 1;
+  return ownBuffer ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) : new Uint8Array(buffer);
 }
 
-/** A member's contents: a fresh array (never a view into `bytes`). With
- * `sync`, only where nativeInflate is "sync". */
+// Members at least this big are inflated on Node's thread pool (in parallel,
+// off the main thread); smaller ones cost less inflated in place.
+const THREAD_POOL_MIN_BYTES = 256 * 1024;
+
+function inflateInNode(data, member, sync) {
+  // One output chunk one byte over the known size: no concatenation of 16 KB
+  // chunks, and no second chunk allocated when the first fills up.
+  const options = { chunkSize: Math.max(64, member.size + 1) };
+  if (sync || member.size < THREAD_POOL_MIN_BYTES) return ownedArray(nodeZlib.inflateRawSync(data, options));
+  return new Promise((resolve, reject) => {
+    nodeZlib.inflateRaw(data, options, (error, result) => (error ? reject(error) : resolve(ownedArray(result))));
+  });
+}
+
+/** A member's contents: a fresh array (never a view into `bytes`), or a
+ * promise of one. With `sync`, only where nativeInflate is "sync". */
 function extractMember(bytes, member, fileName, sync) {
   const data = memberData(bytes, member, fileName);
   if (member.method === STORED) return checkedSize(data.slice(), member, fileName);
   const failed = (error) => new Error(`${fileName} is corrupt: '${member.name}' does not inflate (${error.message})`);
-  if (nodeZlib) {
-    let contents;
-    try {
-      contents = ownedArray(nodeZlib.inflateRawSync(data));
-    } catch (error) {
-      throw failed(error);
-    }
-    return checkedSize(contents, member, fileName);
+  if (!nodeZlib && sync) throw new Error("kiln: no synchronous native inflate here");
+  let contents;
+  try {
+    contents = nodeZlib ? inflateInNode(data, member, sync) : inflateInBrowser(data);
+  } catch (error) {
+    throw failed(error);
   }
-  if (sync) throw new Error("kiln: no synchronous native inflate here");
-  return inflateInBrowser(data).then((contents) => checkedSize(contents, member, fileName), (error) => { throw failed(error); });
+  if (!(contents instanceof Promise)) return checkedSize(contents, member, fileName);
+  return contents.then((inflated) => checkedSize(inflated, member, fileName), (error) => { throw failed(error); });
 }
 
 /** The contents of `plan`'s members ([{name, member}] -> [{name, contents}]),
  * in order: an array, or with `sync: false` a promise of one. */
 export function extractMembers(bytes, plan, fileName, { sync }) {
-  const extracted = plan.map(({ member }) => extractMember(bytes, member, fileName, sync));
   const pair = (contents, i) => ({ name: plan[i].name, contents });
-  return sync ? extracted.map(pair) : Promise.all(extracted).then((all) => all.map(pair));
+  if (sync) return plan.map(({ member }, i) => pair(extractMember(bytes, member, fileName, true), i));
+  // Every member's failure becomes a rejection Promise.all observes (none is left unhandled).
+  const extracted = plan.map(({ member }) => new Promise((resolve) => resolve(extractMember(bytes, member, fileName, false))));
+  return Promise.all(extracted).then((all) => all.map(pair));
 }

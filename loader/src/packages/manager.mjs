@@ -10,7 +10,7 @@ import { makeLoadedPackages } from "./loaded.mjs";
 import { LockFile } from "./lockfile.mjs";
 import { checkMemberNames, readZipDirectory } from "./archive.mjs";
 import { canonicalName, checkWheelCompatible, isRequirement, isWheelURL, sha256FromFragment, wheelTags } from "./names.mjs";
-import { canUnpackInJS, targetDir, unpackArchive } from "./unpack.mjs";
+import { canUnpackInJS, extractArchive, targetDir, writeArchive } from "./unpack.mjs";
 import { engineHasRelaxedSimd } from "./variants.mjs";
 
 const DEFAULT_CHANNEL = "default channel";
@@ -100,31 +100,51 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
     return bytes;
   }
 
-  /** Unpack a verified, checked archive; its side modules to load ({path,
-   * contents, shared}), shared libraries first (extension modules link
-   * against them). With `sync`, an array; otherwise a promise of one. */
-  function unpack(entry, bytes, members, { sync }) {
-    const source = entry.url ?? DEFAULT_CHANNEL;
-    const relaxedSimd = engineHasRelaxedSimd(); // of a side module built twice, the variant this engine runs
-    const isShared = (p) => entry.install_dir === "dynlib" || /\.libs\//.test(p);
-    const order = (written) => {
-      const modules = written.map(({ path, contents }) => ({ path, contents, shared: isShared(path) }));
-      return [...modules.filter((m) => m.shared), ...modules.filter((m) => !m.shared)];
-    };
-    if (canUnpackInJS({ sync })) {
-      const written = unpackArchive(Module, runtime, entry, bytes, members, { source, relaxedSimd, sync });
-      return sync ? order(written) : written.then(order);
-    }
-    const proxy = runtime.installArchive(bytes, entry.file_name, entry.install_dir ?? "site", source, relaxedSimd);
+  const isShared = (entry, path) => entry.install_dir === "dynlib" || /\.libs\//.test(path);
+  /** Side modules in load order: shared libraries first (extension modules link against them). */
+  const loadOrder = (entry, modules) => [
+    ...modules.filter((m) => isShared(entry, m.path)),
+    ...modules.filter((m) => !isShared(entry, m.path)),
+  ];
+
+  /** Python's zipfile unpacks (no native inflate here); the side modules written. */
+  function unpackInPython(entry, bytes) {
+    const proxy = runtime.installArchive(bytes, entry.file_name, entry.install_dir ?? "site", entry.url ?? DEFAULT_CHANNEL, engineHasRelaxedSimd());
     const paths = proxy.toJs();
     proxy.destroy();
-    const written = order(paths.map((path) => ({ path, contents: Module.FS.readFile(path) })));
-    return sync ? written : Promise.resolve(written);
+    return paths.map((path) => ({ path, contents: Module.FS.readFile(path) }));
   }
 
-  async function install(entry, bytes, members) {
-    for (const { path, contents, shared } of await unpack(entry, bytes, members, { sync: false })) {
-      await bridge.preloadSideModule(path, contents, { shared });
+  /** Unpack synchronously; the side modules to load ({path, contents}), in order. */
+  function unpackSync(entry, bytes, members) {
+    if (!canUnpackInJS({ sync: true })) return loadOrder(entry, unpackInPython(entry, bytes));
+    const files = extractArchive(bytes, members, entry.file_name, { relaxedSimd: engineHasRelaxedSimd(), sync: true });
+    return loadOrder(entry, writeArchive(Module.FS, runtime, entry, members, files, entry.url ?? DEFAULT_CHANNEL));
+  }
+
+  /** What installing an archive takes that writes nothing: its files inflated
+   * and its side modules compiled (both off the main thread where the host
+   * can). Null where Python's zipfile must unpack at install time. */
+  async function prepare(entry, bytes, members) {
+    if (!canUnpackInJS({ sync: false })) return null;
+    const files = await extractArchive(bytes, members, entry.file_name, { relaxedSimd: engineHasRelaxedSimd(), sync: false });
+    const compiling = files.filter(({ name }) => name.endsWith(".so")).map(async ({ name, contents }) => {
+      try {
+        return [name, await WebAssembly.compile(contents)];
+      } catch (error) {
+        throw new Error(`kiln: ${entry.file_name}: '${name}' is not a valid WebAssembly module (${error.message}). Nothing was installed.`);
+      }
+    });
+    return { files, compiled: new Map(await Promise.all(compiling)) };
+  }
+
+  async function install(entry, bytes, members, prepared) {
+    const written = prepared
+      ? writeArchive(Module.FS, runtime, entry, members, prepared.files, entry.url ?? DEFAULT_CHANNEL)
+          .map(({ name, path }) => ({ path, contents: prepared.compiled.get(name) }))
+      : unpackInPython(entry, bytes);
+    for (const { path, contents } of loadOrder(entry, written)) {
+      await bridge.preloadSideModule(path, contents, { shared: isShared(entry, path) });
     }
     loadedPackages[entry.name] = entry.url ?? DEFAULT_CHANNEL;
   }
@@ -173,17 +193,18 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
     const fresh = toLoad.filter((e) => !installing.has(canonicalName(e.name)));
     if (fresh.length) {
       messageCallback(`Loading ${fresh.map((e) => e.name).join(", ")}`);
-      // Everything fetched, verified and checked before anything is installed.
-      const ready = Promise.all(fresh.map((e) => fetchPackage(lock, e, { checkIntegrity, warn }))).then((files) => ({
-        files,
-        members: checkArchives(fresh, files),
-      }));
+      // Everything fetched, verified, checked, inflated and compiled before anything is installed.
+      const ready = Promise.all(fresh.map((e) => fetchPackage(lock, e, { checkIntegrity, warn }))).then(async (files) => {
+        const members = checkArchives(fresh, files);
+        const prepared = await Promise.all(fresh.map((entry, i) => prepare(entry, files[i], members[i])));
+        return { files, members, prepared };
+      });
       fresh.forEach((entry, i) => {
         const key = canonicalName(entry.name);
         const dependencies = (entry.depends ?? []).map((dep) => installing.get(canonicalName(dep)));
-        const done = ready.then(async ({ files, members }) => {
+        const done = ready.then(async ({ files, members, prepared }) => {
           await Promise.all(dependencies);
-          await install(entry, files[i], members[i]);
+          await install(entry, files[i], members[i], prepared[i]);
         });
         installing.set(key, done);
         done.catch(() => {}).finally(() => installing.delete(key));
@@ -216,8 +237,8 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
     const files = toLoad.map((e) => fetchPackageSync(lock, e)); // all verified before anything is installed
     const members = checkArchives(toLoad, files);
     toLoad.forEach((entry, i) => {
-      for (const { path, contents, shared } of unpack(entry, files[i], members[i], { sync: true })) {
-        if (shared) bridge.loadSharedLibrarySync(path, contents);
+      for (const { path, contents } of unpackSync(entry, files[i], members[i])) {
+        if (isShared(entry, path)) bridge.loadSharedLibrarySync(path, contents);
       }
       loadedPackages[entry.name] = DEFAULT_CHANNEL;
     });

@@ -44,28 +44,36 @@ export function canUnpackInJS({ sync }) {
 }
 
 /**
- * Unpack `bytes` (checked members `members`) for lock-file entry `entry`.
- * Returns the side modules written ([{path, contents}]), or with `sync: false`
- * a promise of them. Everything is inflated before the first file is written.
+ * Inflate what an archive (checked members `members`) installs: [{name,
+ * contents}] in the order written, or with `sync: false` a promise of it.
+ * Writes nothing, so every archive of a load is inflated (in parallel) before
+ * the first file is written.
  */
-export function unpackArchive(Module, runtime, entry, bytes, members, { source, relaxedSimd, sync }) {
-  const plan = writePlan(members, relaxedSimd);
-  const write = (files) => writeFiles(Module.FS, runtime, entry, members, files, source);
-  const files = extractMembers(bytes, plan, entry.file_name, { sync });
-  return sync ? write(files) : files.then(write);
+export function extractArchive(bytes, members, fileName, { relaxedSimd, sync }) {
+  return extractMembers(bytes, writePlan(members, relaxedSimd), fileName, { sync });
 }
 
-function writeFiles(FS, runtime, entry, members, files, source) {
+/** Write the extracted `files` of lock-file entry `entry`; the side modules
+ * written ([{name, path, contents}]). */
+export function writeArchive(FS, runtime, entry, members, files, source) {
   const target = targetDir(entry.install_dir ?? "site");
   const inTarget = (name) => `${target}/${normalizePath(name)}`;
-  FS.mkdirTree(target);
-  for (const { name } of members) if (name.endsWith("/")) FS.mkdirTree(inTarget(name));
+  // mkdirTree walks (and fails to create) every component of the path: once per folder.
+  const made = new Set();
+  const makeDir = (dir) => {
+    if (!made.has(dir)) {
+      FS.mkdirTree(dir);
+      made.add(dir);
+    }
+  };
+  makeDir(target);
+  for (const { name } of members) if (name.endsWith("/")) makeDir(inTarget(name));
   const sideModules = [];
   for (const { name, contents } of files) {
     const path = inTarget(name);
-    FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
+    makeDir(path.slice(0, path.lastIndexOf("/")));
     FS.writeFile(path, contents, { canOwn: true }); // a fresh array: MEMFS keeps it, no copy
-    if (name.endsWith(".so")) sideModules.push({ path, contents });
+    if (name.endsWith(".so")) sideModules.push({ name, path, contents });
   }
   const distInfo = distInfoDir(members);
   if (distInfo) {
