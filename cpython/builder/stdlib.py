@@ -95,7 +95,7 @@ def split_stdlib_imports() -> dict[str, str]:
     imports = {}
     for package, (modules, python_packages) in config.CPYTHON_SPLIT_MODULES.items():
         for name in [*modules, *python_packages]:
-            imports[name] = package
+            imports[name.removesuffix(".py")] = package
     return dict(sorted(imports.items()))
 
 

@@ -209,15 +209,25 @@ CPYTHON_TEST_MODULES = [
     "xxlimited_35",
 ]
 
-# Stdlib extension modules built as side modules and shipped as
-# cpython_module packages (recipes in packages/), loaded on first import
-# instead of weighing on every page load: package -> (C modules, Python packages).
+# Stdlib modules shipped as cpython_module packages (recipes in packages/),
+# loaded on first import instead of weighing on every page load: package ->
+# (C modules, built as side modules; entries of Lib/: packages and .py files).
 CPYTHON_SPLIT_MODULES = {
     "sqlite3": (["_sqlite3"], ["sqlite3"]),
     "cjk-codecs": (
         ["_multibytecodec", "_codecs_cn", "_codecs_hk", "_codecs_iso2022", "_codecs_jp", "_codecs_kr", "_codecs_tw"],
         [],
     ),
+    # Pure Python that few programs in a browser import (processes, sockets
+    # and terminals do not exist there; help() and debuggers are for REPLs).
+    "stdlib-multiprocessing": ([], ["multiprocessing"]),
+    "stdlib-pydoc": ([], ["pydoc.py", "_pyrepl"]),  # help(); pydoc imports _pyrepl's pager
+    "stdlib-debuggers": ([], ["pdb.py", "bdb.py", "doctest.py"]),  # doctest imports pdb
+    "stdlib-net-servers": (
+        [],
+        ["xmlrpc", "wsgiref", "mailbox.py", "imaplib.py", "smtplib.py", "poplib.py", "ftplib.py"],
+    ),
+    "stdlib-devtools": ([], ["pickletools.py", "tabnanny.py", "pyclbr.py", "zipapp.py", "trace.py"]),
 }
 
 # Emscripten settings of the core (the main module), after MODULE_LDFLAGS.
