@@ -1,5 +1,5 @@
 """Stdlib modules split out of the core (cpython_module packages: sqlite3,
-cjk-codecs, and pure-Python ones such as stdlib-pydoc) load on first import,
+cjk-codecs, and pure-Python ones such as stdlib-debuggers) load on first import,
 verified, wherever the host allows it."""
 
 import json
@@ -30,7 +30,6 @@ def test_split_modules_load_on_first_import_in_node(node):
 # A use of each pure-Python split package's modules -> what it returns.
 PURE_PYTHON_USES = {
     "stdlib-multiprocessing": ("import multiprocessing; multiprocessing.current_process().name", "MainProcess"),
-    "stdlib-pydoc": ("import pydoc; 'Return the number of items' in pydoc.render_doc(len, renderer=pydoc.plaintext)", True),
     "stdlib-debuggers": ("import doctest, pdb; doctest.DocTestParser().get_examples('>>> 1 + 1\\n2\\n')[0].want", "2\n"),
     "stdlib-net-servers": ("import xmlrpc.client, smtplib; '<methodName>f</methodName>' in xmlrpc.client.dumps((1,), 'f')", True),
     "stdlib-devtools": ("import pickletools, pickle, io; out = io.StringIO(); pickletools.dis(pickle.dumps(1), out); 'STOP' in out.getvalue()", True),
@@ -64,6 +63,18 @@ def test_split_pure_python_modules_load_on_first_import_in_node(node):
     assert before == []
     assert results == {name: expected for name, (_, expected) in PURE_PYTHON_USES.items()}
     assert loaded == sorted(PURE_PYTHON_USES)
+
+
+def test_importing_numpy_loads_no_split_stdlib_package(node24):
+    # A module a shipped package imports at import time must stay in the core:
+    # a browser's main thread cannot fetch it inside a plain runPython.
+    values = node24.report("""
+        const kiln = await loadKiln();
+        await kiln.loadPackage("numpy");
+        kiln.runPython("import numpy, numpy.linalg, numpy.fft, numpy.random, numpy.polynomial, numpy.ma, numpy.lib.recfunctions");
+        report(Object.keys(kiln.loadedPackages).sort());
+    """)
+    assert values == ["libopenblas", "numpy"]
 
 
 def test_split_module_with_bad_checksum_is_refused_and_runtime_survives(node24, tmp_path):

@@ -219,9 +219,9 @@ CPYTHON_SPLIT_MODULES = {
         [],
     ),
     # Pure Python that few programs in a browser import (processes, sockets
-    # and terminals do not exist there; help() and debuggers are for REPLs).
+    # and terminals do not exist there; debuggers are for REPLs). Not pydoc:
+    # SciPy imports it (scipy._lib._docscrape), and so must a plain runPython.
     "stdlib-multiprocessing": ([], ["multiprocessing"]),
-    "stdlib-pydoc": ([], ["pydoc.py", "_pyrepl"]),  # help(); pydoc imports _pyrepl's pager
     "stdlib-debuggers": ([], ["pdb.py", "bdb.py", "doctest.py"]),  # doctest imports pdb
     "stdlib-net-servers": (
         [],

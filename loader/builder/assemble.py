@@ -39,6 +39,7 @@ def _stdlib_zip(build: Path) -> Path:
                 cpython_build.stdlib_key(),
                 stdlib.tree_hash(RUNTIME_PY, MICROPIP_ADAPTER, Path(stdlib.__file__)),
                 config.KILN_VERSION,
+                repr(config.CPYTHON_SPLIT_MODULES),  # what the zip leaves out, and kiln/_distribution.py
             ]
         ).encode()
     ).hexdigest()[:16]
