@@ -130,4 +130,6 @@ def test_web_worker_loads_split_modules_synchronously(page, server_url):
             worker.onerror = (event) => resolve({ error: event.message });
         })"""
     )
-    assert result == {"total": 7, "korean": "c7d1b1b9beee", "loaded": ["cjk-codecs", "sqlite3"]}
+    assert result == {
+        "total": 7, "korean": "c7d1b1b9beee", "doctestWant": "6\n", "loaded": ["cjk-codecs", "sqlite3", "stdlib-debuggers"],
+    }

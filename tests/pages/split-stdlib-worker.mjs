@@ -9,7 +9,9 @@ try {
       "db.executemany('insert into t values (?)', [(2,), (5,)]); db.execute('select sum(x) from t').fetchone()[0]",
   );
   const korean = kiln.runPython("'한국어'.encode('euc_kr').hex()");
-  postMessage({ total, korean, loaded: Object.keys(kiln.loadedPackages).sort() });
+  // a pure-Python group (no side module): installed by Python's zipfile in a worker
+  const doctestWant = kiln.runPython("import doctest; doctest.DocTestParser().get_examples('>>> 2 * 3\\n6\\n')[0].want");
+  postMessage({ total, korean, doctestWant, loaded: Object.keys(kiln.loadedPackages).sort() });
 } catch (error) {
   postMessage({ error: String(error.message ?? error) });
 }
