@@ -233,3 +233,93 @@ def test_set_interrupt_buffer_in_node_main_thread(node):
         assert outcome == "KeyboardInterrupt" and elapsed < 1500, (case, result[case])
     assert result["stale"] == 2
     assert result["after"] == 4
+
+
+def test_no_interrupt_is_lost_among_hundreds(node):
+    """CPython's signal check reads the buffer and then clears it: an interrupt
+    written in between was lost (about one in 150), and the interrupted
+    `while True: pass` ran forever. Hundreds of interrupts, each sent at once
+    or a few milliseconds into the run, must each end their run."""
+    result = node.report("""
+        const kiln = await loadKiln({ worker: true });
+        const outcomes = {};
+        for (let i = 0; i < 600; i++) {
+          const run = kiln.runPython("while True: pass").then(() => "finished", (e) => e.type);
+          const delay = i % 2 ? i % 7 : 0;
+          if (delay) await new Promise((r) => setTimeout(r, delay));
+          kiln.interrupt();
+          let timer;
+          const hung = new Promise((r) => { timer = setTimeout(() => r("not interrupted after 10 s"), 10_000); });
+          const outcome = await Promise.race([run, hung]);
+          clearTimeout(timer);
+          outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+          if (outcome !== "KeyboardInterrupt") break;
+        }
+        await kiln.terminate();
+        report(outcomes);
+    """, timeout=240)
+    assert result == {"KeyboardInterrupt": 600}
+
+
+def test_the_signal_check_takes_a_request_in_one_step(node):
+    """The interleaving that lost interrupts, replayed: CPython reads the
+    buffer (0), another thread requests an interrupt, CPython writes 0."""
+    result = node.report("""
+        const kiln = await loadKiln();
+        const r = {};
+        for (const Type of [Uint8Array, Int32Array, Float64Array]) {
+          const buffer = new Type(new SharedArrayBuffer(Type.BYTES_PER_ELEMENT));
+          kiln.setInterruptBuffer(buffer);
+          const seen = kiln._module.Py_EmscriptenSignalBuffer;
+          const first = seen[0];
+          buffer[0] = 2;  // the other thread
+          seen[0] = 0;    // CPython's clear after its read
+          const kept = buffer[0];
+          const second = seen[0];
+          r[Type.name] = [first, kept, second, buffer[0]];
+        }
+        // And through that view, a request still reaches running code.
+        const buffer = new Uint8Array(new SharedArrayBuffer(1));
+        kiln.setInterruptBuffer(buffer);
+        kiln.registerJsModule("trigger", { fire: () => { buffer[0] = 2; } });
+        try {
+          kiln.runPython("import trigger\\ntrigger.fire()\\nwhile True: pass");
+          r.interrupted = "finished";
+        } catch (e) {
+          r.interrupted = e.type;
+        }
+        report(r);
+    """)
+    for name in ("Uint8Array", "Int32Array"):
+        assert result[name] == [0, 2, 2, 0], name
+    assert result["Float64Array"][:2] == [0, 2]
+    assert result["interrupted"] == "KeyboardInterrupt"
+
+
+def test_an_interrupt_raised_where_python_only_prints_it_still_stops_the_run(node):
+    """The eval loop raises KeyboardInterrupt in whatever Python code runs,
+    also a weakref callback, where CPython only prints it: the interrupt is
+    delivered again to the running code instead of being lost."""
+    result = node.report("""
+        const errors = [];
+        const kiln = await loadKiln({ worker: true, stdout: () => {}, stderr: (line) => errors.push(line) });
+        const run = kiln.runPython(`
+import weakref
+class Thing: pass
+thing = Thing()
+def callback(ref):
+    while True: pass
+ref = weakref.ref(thing, callback)
+del thing  # the callback runs now, and is interrupted
+while True: pass`).then(() => "finished", (e) => e.type);
+        await new Promise((r) => setTimeout(r, 300));
+        kiln.interrupt();
+        let timer;
+        const hung = new Promise((r) => { timer = setTimeout(() => r("not interrupted after 10 s"), 10_000); });
+        const outcome = await Promise.race([run, hung]);
+        clearTimeout(timer);
+        const after = outcome === "KeyboardInterrupt" ? await kiln.runPython("6 * 7") : null;
+        await kiln.terminate();
+        report([outcome, after, errors]);
+    """, timeout=60)
+    assert result == ["KeyboardInterrupt", 42, []]

@@ -12,6 +12,28 @@ const POLL_MS = 25;
 // Atomics.wait may block here: Node's main thread, and any worker (not a page's main thread).
 const CAN_BLOCK = typeof SharedArrayBuffer === "function" && (IN_NODE || typeof WorkerGlobalScope === "function");
 
+// CPython's signal check (Python/emscripten_signal.c) reads the buffer and
+// then writes 0: a request written by another thread between the two was
+// lost, and a `while True: pass` ran on (about one interrupt in 150 from a
+// worker's caller). It is given this view instead, whose read takes the value
+// and clears it in one atomic step, and whose write does nothing.
+const ATOMIC_ARRAYS = [Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array];
+
+export function consumingView(array) {
+  const atomic = ATOMIC_ARRAYS.some((type) => array instanceof type);
+  const view = {};
+  Object.defineProperty(view, 0, {
+    get: () => {
+      if (atomic) return Atomics.exchange(array, 0, 0);
+      const value = array[0];
+      array[0] = 0;
+      return value;
+    },
+    set: () => {},
+  });
+  return view;
+}
+
 export function makeInterrupts(Module) {
   let buffer = null;
   let keepPending = false; // the buffer's owner clears stale requests itself
@@ -29,7 +51,7 @@ export function makeInterrupts(Module) {
       }
       buffer = array ?? null;
       keepPending = Boolean(options.keepPending);
-      Module.Py_EmscriptenSignalBuffer = buffer ?? undefined;
+      Module.Py_EmscriptenSignalBuffer = buffer ? consumingView(buffer) : undefined;
       Module._kiln_set_signal_handling(buffer ? 1 : 0);
     },
 
@@ -50,6 +72,15 @@ export function makeInterrupts(Module) {
      * between sending a run and its start here belongs to that run. */
     clearStale() {
       if (buffer && !keepPending) buffer[0] = 0;
+    },
+
+    /** Put back a SIGINT that Python took where its KeyboardInterrupt could
+     * only be printed (a weakref callback or __del__ running during the run):
+     * the running code gets it at its next check. Whether there is a buffer. */
+    redeliverInterrupt() {
+      if (!buffer) return false;
+      buffer[0] = 2;
+      return true;
     },
 
     /** Blocking sleep (Atomics.wait); "interrupted" if an interrupt cut it short. */

@@ -229,6 +229,19 @@ def _excepthook(kind, value, tb) -> None:
     sys.__excepthook__(kind, value, tb)
 
 
+def _unraisablehook(unraisable) -> None:
+    # The eval loop runs the SIGINT handler in whatever Python code is running,
+    # also a weakref callback or a __del__ that the garbage collector or an
+    # import set off, where an exception is only printed: the interrupt would
+    # be lost and the interrupted `while True: pass` would never stop.
+    from . import _host
+
+    if isinstance(unraisable.exc_value, KeyboardInterrupt) and _host.system is not None:
+        if _host.system.redeliverInterrupt():
+            return
+    sys.__unraisablehook__(unraisable)
+
+
 def _chain(exc: BaseException):
     seen = set()
     while exc is not None and id(exc) not in seen:
@@ -314,6 +327,7 @@ def _boot() -> None:
     # Modules written to the working directory are importable (as in a REPL).
     sys.path.insert(0, "")
     sys.excepthook = _excepthook
+    sys.unraisablehook = _unraisablehook
     _imports.install()
     _imports.register("js", _kiln_core.js_global())
     # asyncio's event loop is the JS event loop: set up when asyncio is imported.
