@@ -261,49 +261,62 @@ def test_no_interrupt_is_lost_among_hundreds(node):
     assert result == {"KeyboardInterrupt": 600}
 
 
-def test_the_signal_check_takes_a_request_in_one_step(node):
-    """The interleaving that lost interrupts, replayed: CPython reads the
-    buffer (0), another thread requests an interrupt, CPython writes 0."""
-    result = node.report("""
-        const kiln = await loadKiln();
-        const r = {};
-        for (const Type of [Uint8Array, Int32Array, Float64Array]) {
-          const buffer = new Type(new SharedArrayBuffer(Type.BYTES_PER_ELEMENT));
-          kiln.setInterruptBuffer(buffer);
-          const seen = kiln._module.Py_EmscriptenSignalBuffer;
-          const first = seen[0];
-          buffer[0] = 2;  // the other thread
-          seen[0] = 0;    // CPython's clear after its read
-          const kept = buffer[0];
-          const second = seen[0];
-          r[Type.name] = [first, kept, second, buffer[0]];
-        }
-        // And through that view, a request still reaches running code.
-        const buffer = new Uint8Array(new SharedArrayBuffer(1));
-        kiln.setInterruptBuffer(buffer);
-        kiln.registerJsModule("trigger", { fire: () => { buffer[0] = 2; } });
-        try {
-          kiln.runPython("import trigger\\ntrigger.fire()\\nwhile True: pass");
-          r.interrupted = "finished";
-        } catch (e) {
-          r.interrupted = e.type;
-        }
-        report(r);
-    """)
+# The interleaving that lost interrupts, replayed: CPython reads the buffer
+# (0), another thread requests an interrupt, CPython writes 0.
+SIGNAL_CHECK_REPLAY = """
+    const kiln = await loadKiln();
+    const r = {};
+    for (const Type of [Uint8Array, Int32Array, Float64Array]) {
+      const buffer = new Type(new SharedArrayBuffer(Type.BYTES_PER_ELEMENT));
+      kiln.setInterruptBuffer(buffer);
+      const seen = kiln._module.Py_EmscriptenSignalBuffer;
+      const first = seen[0];
+      buffer[0] = 2;  // the other thread
+      seen[0] = 0;    // CPython's clear after its read
+      const kept = buffer[0];
+      const second = seen[0];
+      r[Type.name] = [first, kept, second, buffer[0]];
+    }
+    // And through that view, a request still reaches running code.
+    const buffer = new Uint8Array(new SharedArrayBuffer(1));
+    kiln.setInterruptBuffer(buffer);
+    kiln.registerJsModule("trigger", { fire: () => { buffer[0] = 2; } });
+    try {
+      kiln.runPython("import trigger\\ntrigger.fire()\\nwhile True: pass");
+      r.interrupted = "finished";
+    } catch (e) {
+      r.interrupted = e.type;
+    }
+    r.after = kiln.runPython("6 * 7");
+    return r;
+"""
+
+
+def check_signal_check_replay(result: dict) -> None:
     for name in ("Uint8Array", "Int32Array"):
         assert result[name] == [0, 2, 2, 0], name
     assert result["Float64Array"][:2] == [0, 2]
     assert result["interrupted"] == "KeyboardInterrupt"
+    assert result["after"] == 42
 
 
-def test_an_interrupt_raised_where_python_only_prints_it_still_stops_the_run(node):
-    """The eval loop raises KeyboardInterrupt in whatever Python code runs,
-    also a weakref callback, where CPython only prints it: the interrupt is
-    delivered again to the running code instead of being lost."""
-    result = node.report("""
-        const errors = [];
-        const kiln = await loadKiln({ worker: true, stdout: () => {}, stderr: (line) => errors.push(line) });
-        const run = kiln.runPython(`
+def test_the_signal_check_takes_a_request_in_one_step(node):
+    check_signal_check_replay(node.report(f"const r = await (async () => {{ {SIGNAL_CHECK_REPLAY} }})(); report(r);"))
+
+
+@pytest.mark.parametrize("where", ["main", "worker"])
+def test_the_signal_check_takes_a_request_in_one_step_in_chromium(chromium, where):
+    result = chromium.main(SIGNAL_CHECK_REPLAY) if where == "main" else chromium.worker(SIGNAL_CHECK_REPLAY)
+    check_signal_check_replay(result)
+
+
+# The eval loop raises KeyboardInterrupt in whatever Python code runs, also a
+# weakref callback, where CPython only prints it: the interrupt is delivered
+# again to the running code instead of being lost.
+INTERRUPTED_CALLBACK = """
+    const errors = [];
+    const kiln = await loadKiln({ worker: true, stdout: () => {}, stderr: (line) => errors.push(line) });
+    const run = kiln.runPython(`
 import weakref
 class Thing: pass
 thing = Thing()
@@ -312,14 +325,22 @@ def callback(ref):
 ref = weakref.ref(thing, callback)
 del thing  # the callback runs now, and is interrupted
 while True: pass`).then(() => "finished", (e) => e.type);
-        await new Promise((r) => setTimeout(r, 300));
-        kiln.interrupt();
-        let timer;
-        const hung = new Promise((r) => { timer = setTimeout(() => r("not interrupted after 10 s"), 10_000); });
-        const outcome = await Promise.race([run, hung]);
-        clearTimeout(timer);
-        const after = outcome === "KeyboardInterrupt" ? await kiln.runPython("6 * 7") : null;
-        await kiln.terminate();
-        report([outcome, after, errors]);
-    """, timeout=60)
+    await new Promise((r) => setTimeout(r, 300));
+    kiln.interrupt();
+    let timer;
+    const hung = new Promise((r) => { timer = setTimeout(() => r("not interrupted after 10 s"), 10_000); });
+    const outcome = await Promise.race([run, hung]);
+    clearTimeout(timer);
+    const after = outcome === "KeyboardInterrupt" ? await kiln.runPython("6 * 7") : null;
+    await kiln.terminate();
+    return [outcome, after, errors];
+"""
+
+
+def test_an_interrupt_raised_where_python_only_prints_it_still_stops_the_run(node):
+    result = node.report(f"const r = await (async () => {{ {INTERRUPTED_CALLBACK} }})(); report(r);", timeout=60)
     assert result == ["KeyboardInterrupt", 42, []]
+
+
+def test_an_interrupt_raised_where_python_only_prints_it_still_stops_the_run_in_chromium(chromium):
+    assert chromium.main(INTERRUPTED_CALLBACK, timeout=60_000) == ["KeyboardInterrupt", 42, []]
