@@ -16,19 +16,24 @@ from pathlib import Path
 from kiln import config
 
 
-def _page(module: str, loader: str) -> str:
+def _page(module: str, loader: str, options: str = "") -> str:
     """A page that loads a runtime and records when its first result arrived
     (performance.now() counts from navigation start)."""
     return f"""<!doctype html><meta charset="utf-8"><script type="module">
 const {{ {loader} }} = await import("{module}");
-const runtime = await {loader}({{ indexURL: "{module.rsplit('/', 1)[0]}/" }});
+const runtime = await {loader}({{ indexURL: "{module.rsplit('/', 1)[0]}/"{options} }});
 const value = runtime.runPython("1 + 1");
-window.firstResult = {{ ms: performance.now(), value }};
+window.firstResult = {{ ms: performance.now(), value, snapshot: runtime.startedFromSnapshot }};
 </script>"""
 
 
 # Served at /<runtime>.html.
-PAGES = {"kiln": _page("/kiln/kiln.mjs", "loadKiln"), "pyodide": _page("/pyodide/pyodide.mjs", "loadPyodide")}
+PAGES = {
+    "kiln": _page("/kiln/kiln.mjs", "loadKiln"),
+    "kiln-snapshot": _page("/kiln-snapshot/kiln.mjs", "loadKiln", ", snapshot: true"),
+    "pyodide": _page("/pyodide/pyodide.mjs", "loadPyodide"),
+}
+LABELS = {"kiln": "Kiln", "kiln-snapshot": "Kiln (snapshot)"}
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -82,6 +87,8 @@ def measure(runtimes: dict[str, Path], runs: int) -> dict[str, list[float]]:
                     result = page.evaluate("window.firstResult")
                     if result["value"] != 2:
                         raise RuntimeError(f"{name} in Chromium: runPython('1 + 1') gave {result['value']!r}")
+                    if name == "kiln-snapshot" and not result["snapshot"]:
+                        raise RuntimeError("Kiln in Chromium did not start from its snapshot")
                     if visit:  # the first visit fills the cache
                         times[name].append(result["ms"])
             browser.close()
@@ -93,6 +100,10 @@ def measure(runtimes: dict[str, Path], runs: int) -> dict[str, list[float]]:
 def report(times: dict[str, list[float]], peer_label: str) -> list[tuple[str, float, float]]:
     print("\nHeadless Chromium, warm HTTP cache: navigation start to the first runPython('1 + 1') result (ms)")
     for name, values in times.items():
-        label = "Kiln" if name == "kiln" else peer_label
+        label = LABELS.get(name, peer_label)
         print(f"  {label:<18} {', '.join(f'{v:.0f}' for v in values)}  (median {statistics.median(values):.0f})")
-    return [("Chromium first runPython, warm (ms)", statistics.median(times["kiln"]), statistics.median(times["pyodide"]))]
+    peer = statistics.median(times["pyodide"])
+    return [
+        ("Chromium first runPython, warm (ms)", statistics.median(times["kiln"]), peer),
+        ("Chromium, from snapshot, warm (ms)", statistics.median(times["kiln-snapshot"]), peer),
+    ]

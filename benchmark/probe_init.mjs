@@ -1,6 +1,6 @@
 // One cold start of a runtime in a fresh Node process: prints the load time
 // and every file the load read from the runtime's folder.
-// Usage: node probe_init.mjs kiln|pyodide <folder>
+// Usage: node probe_init.mjs kiln|kiln-snapshot|pyodide <folder>
 import fs from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
 import { pathToFileURL, fileURLToPath } from "node:url";
@@ -37,12 +37,15 @@ globalThis.fetch = (input, ...rest) => {
   return originalFetch(input, ...rest);
 };
 
-const entry = runtime === "kiln" ? "kiln.mjs" : "pyodide.mjs";
+const kiln = runtime.startsWith("kiln");
+const snapshot = runtime === "kiln-snapshot"; // loadKiln({ snapshot: true })
+const entry = kiln ? "kiln.mjs" : "pyodide.mjs";
 const started = performance.now();
 const module = await import(pathToFileURL(join(root, entry)).href);
-const load = runtime === "kiln" ? module.loadKiln : module.loadPyodide;
-const api = await load({ indexURL: root + "/", stdout: () => {}, stderr: () => {} });
+const load = kiln ? module.loadKiln : module.loadPyodide;
+const api = await load({ indexURL: root + "/", stdout: () => {}, stderr: () => {}, ...(snapshot && { snapshot: true }) });
 const loadedMs = performance.now() - started;
+if (snapshot && !api.startedFromSnapshot) throw new Error("kiln did not start from its snapshot");
 const check = api.runPython("1 + 1");
 if (check !== 2) throw new Error(`${runtime} did not run Python: got ${check}`);
 console.log(JSON.stringify({ runtime, initMs: loadedMs, files: [...filesRead, entry].filter((v, i, a) => a.indexOf(v) === i).sort() }));

@@ -42,9 +42,11 @@ def main() -> None:
     node_version = toolchain.node_binary().parent.parent.name
     print(f"Kiln {config.KILN_VERSION} vs {peer_label}, both under {node_version}, {args.runs} runs each")
     runtimes = {"kiln": config.DIST, "pyodide": pyodide}
-    results = startup.measure(runtimes, args.runs)
+    # Kiln twice: started normally, and from its memory snapshot.
+    start_runtimes = {"kiln": config.DIST, "kiln-snapshot": config.DIST, "pyodide": pyodide}
+    results = startup.measure(start_runtimes, args.runs)
     rows = startup.report(results, peer_label)
-    rows += browser_start.report(browser_start.measure(runtimes, args.runs), peer_label)
+    rows += browser_start.report(browser_start.measure(start_runtimes, args.runs), peer_label)
     rows += ffi.measure(runtimes, min(args.runs, 3))
     rows += pure_python.measure(args.runs)
     print_summary(rows, peer_label)

@@ -1,4 +1,5 @@
-"""Core download size and cold init time, Kiln vs Pyodide, in one run."""
+"""Core download size and cold init time, Kiln (started normally and from its
+memory snapshot) vs Pyodide, in one run."""
 
 from __future__ import annotations
 
@@ -43,9 +44,9 @@ def measure(runtimes: dict[str, Path], runs: int) -> dict[str, dict]:
 
 
 def report(results: dict[str, dict], peer_label: str) -> list[tuple[str, float, float]]:
-    kiln, peer = results["kiln"], results["pyodide"]
+    kiln, snapshot, peer = results["kiln"], results["kiln-snapshot"], results["pyodide"]
     for name, r in results.items():
-        label = "Kiln" if name == "kiln" else peer_label
+        label = {"kiln": "Kiln", "kiln-snapshot": "Kiln, loadKiln({snapshot: true})"}.get(name, peer_label)
         print(f"\n{label}: files a first load reads (raw / gzip -9)")
         for f in r["files"]:
             print(f"  {f:<28} {r['raw_bytes'][f] / 1e6:8.3f} MB {r['gzip_bytes'][f] / 1e6:8.3f} MB")
@@ -58,4 +59,6 @@ def report(results: dict[str, dict], peer_label: str) -> list[tuple[str, float, 
         ("core download, gzip -9 (MB)", total_mb(kiln, "gzip_bytes"), total_mb(peer, "gzip_bytes")),
         ("core download, uncompressed (MB)", total_mb(kiln, "raw_bytes"), total_mb(peer, "raw_bytes")),
         ("cold init, median (ms)", kiln["init_median_ms"], peer["init_median_ms"]),
+        ("cold init from snapshot, median (ms)", snapshot["init_median_ms"], peer["init_median_ms"]),
+        ("download with snapshot, gzip -9 (MB)", total_mb(snapshot, "gzip_bytes"), total_mb(peer, "gzip_bytes")),
     ]

@@ -57,17 +57,20 @@ class NodeRunner:
     back as JSON (BigInt values arrive as {"bigint": "..."}).
     """
 
-    def __init__(self, major: str, tmp_path: Path):
+    def __init__(self, major: str, tmp_path: Path, *, snapshot: bool = False):
         self.major = major
         self.binary = toolchain.node_binary(major)
         self.tmp_path = tmp_path
+        self.snapshot = snapshot
 
     def run(
         self, body: str, *, timeout: float = 120, stdin: str = "", check: bool = True, node_args: tuple[str, ...] = ()
     ) -> subprocess.CompletedProcess:
         script = self.tmp_path / "case.mjs"
         prelude = (
-            f"import {{ loadKiln, loadPyodide }} from {json.dumps((config.DIST / 'kiln.mjs').as_uri())};\n"
+            f"import {{ loadKiln as loadKilnPlain }} from {json.dumps((config.DIST / 'kiln.mjs').as_uri())};\n"
+            + (SNAPSHOT_LOADER if self.snapshot else "const loadKiln = loadKilnPlain;\n")
+            + "const loadPyodide = loadKiln;\n"
             "const report = (value) => console.log('REPORT ' + JSON.stringify(value,"
             " (k, v) => typeof v === 'bigint' ? { bigint: v.toString() } : v));\n"
         )
@@ -95,9 +98,28 @@ class NodeRunner:
         return values[0]
 
 
-@pytest.fixture(params=sorted(config.NODE_MAJORS, reverse=True), ids=lambda major: f"node{major}")
+# The snapshot variant of the `node` fixture: every loadKiln() whose options a
+# snapshot can honour starts from dist/kiln-snapshot.bin, and must have.
+SNAPSHOT_LOADER = """
+const loadKiln = async (options = {}) => {
+  const applies = options.snapshot === undefined && !options.args?.length
+    && !Object.keys(options.env ?? {}).some((key) => key.startsWith("PYTHON"));
+  const kiln = await loadKilnPlain(applies ? { ...options, snapshot: true } : options);
+  if (applies && !options.fsInit && !kiln.startedFromSnapshot) throw new Error("test harness: Python did not start from the snapshot");
+  return kiln;
+};
+"""
+
+
+@pytest.fixture(
+    params=[*sorted(config.NODE_MAJORS, reverse=True), "snapshot"],
+    ids=lambda param: param if param == "snapshot" else f"node{param}",
+)
 def node(request, tmp_path) -> NodeRunner:
-    """Each test using this runs under Node 24 (JSPI) and Node 20 (no JSPI)."""
+    """Each test using this runs under Node 24 (JSPI), Node 20 (no JSPI), and
+    Node 24 started from the memory snapshot (loadKiln({snapshot: true}))."""
+    if request.param == "snapshot":
+        return NodeRunner(config.NODE_DEFAULT, tmp_path, snapshot=True)
     return NodeRunner(request.param, tmp_path)
 
 

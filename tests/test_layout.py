@@ -25,7 +25,7 @@ STAGES = [
     ("cpython", ["kiln.cpython.build", "kiln.cpython.core_link", "kiln.cpython.stdlib"]),
     ("packages", ["kiln.packages.builder", "kiln.packages.bytecode", "kiln.packages.lockfile", "kiln.packages.pyodide_env",
                   "kiln.packages.wheels", "kiln.packages.wasm_signatures"]),
-    ("dist", ["kiln.dist.assemble", "kiln.dist.npm_package"]),
+    ("dist", ["kiln.dist.assemble", "kiln.dist.npm_package", "kiln.dist.snapshot"]),
     ("testing", ["kiln.testing.node_harness", "kiln.testing.cpython_suite", "kiln.testing.package_suite"]),
 ]
 # Used by every stage; they import no stage themselves.

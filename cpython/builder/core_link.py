@@ -28,7 +28,7 @@ def _core_sources() -> list[Path]:
 # publishes Module.kilnBridge).
 PRE_JS = [
     "refs.js", "convert.js", "error.js", "jsproxy.js", "pyproxy.js", "deep.js", "module.js", "jspi.js", "dylib.js",
-    "trampoline.js", "bridge.js",
+    "trampoline.js", "snapshot.js", "bridge.js",
 ]
 # WebAssembly text modules of the core, assembled at link time and embedded in
 # the glue as `const <NAME>_WASM` byte arrays.

@@ -1,7 +1,7 @@
 // The core's entry: what the loader reaches through Module.kilnBridge.
 // (Linked last of the --pre-js files: the functions it names are defined in
 // refs.js, convert.js, error.js, jsproxy.js, pyproxy.js, deep.js, module.js,
-// jspi.js and dylib.js.)
+// jspi.js, dylib.js and snapshot.js.)
 
 let fatalError = null;
 
@@ -90,13 +90,22 @@ Module.kilnBridge = {
     markCoreFunctions(wasmExports);
   },
 
-  /** Once Python runs: fetch the runtime's Python half. */
+  snapshotFingerprint,
+  captureSnapshot,
+  restoreSnapshot,
+  /** The environment the C library gave Python ("K=V"): Emscripten's defaults with options.env applied. */
+  environStrings: () => getEnvStrings(),
+
+  /** Once Python runs (started or restored): import the runtime's Python half. */
   initRuntime() {
+    if (callWasm(_kiln_start_runtime) !== 0) {
+      throw new Error("kiln: the runtime's Python half failed to import (its error was printed to stderr)");
+    }
     const module = checkPy(callWasm(_kiln_runtime_module));
     for (const name of [
       "run_code", "run_code_async", "as_js_promise", "register_js_module", "unregister_js_module",
       "pyimport", "main_globals", "find_imports", "install_archive", "invalidate_import_caches", "install_wheel",
-      "install_requirements", "set_host", "sha256_hex", "interrupt_async_runs",
+      "install_requirements", "set_host", "sha256_hex", "interrupt_async_runs", "after_snapshot_restore",
       "check_signals", "builtins_dict", "unpack_archive", "prepare_async",
     ]) {
       runtime[toCamel(name)] = runtimeFunction(module, name);

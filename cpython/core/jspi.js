@@ -20,10 +20,9 @@ function installJspiImports(imports) {
 /** After instantiation: the promising entry point. */
 function initJspi(exports) {
   suspendableFlag = _kiln_suspendable_flag();
-  if (jspiAvailable) {
-    promisingCall = WebAssembly.promising(exports.kiln_pyproxy_call_promising);
-    _kiln_set_jspi_available(1);
-  }
+  // Written either way: restored memory holds the snapshot builder's value.
+  _kiln_set_jspi_available(jspiAvailable ? 1 : 0);
+  if (jspiAvailable) promisingCall = WebAssembly.promising(exports.kiln_pyproxy_call_promising);
 }
 
 async function jspiAwait(ref) {

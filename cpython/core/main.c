@@ -41,6 +41,13 @@ EMSCRIPTEN_KEEPALIVE int kiln_init(const char *home, int argc, char **argv) {
             status.func ? ": " : "", status.err_msg ? status.err_msg : "");
     return -1;
   }
+  return 0;
+}
+
+/* Import the runtime's Python half. Separate from kiln_init: a memory
+ * snapshot (loader/src/snapshot.mjs) holds the interpreter as kiln_init left
+ * it, before any JS object is referenced, and is valid on every host. */
+EMSCRIPTEN_KEEPALIVE int kiln_start_runtime(void) {
   runtime_module = PyImport_ImportModule("kiln._runtime");
   if (runtime_module == NULL || kiln_error_use_runtime(runtime_module) < 0) {
     PyErr_Print();

@@ -268,3 +268,5 @@ CORE_JS = "kiln.asm.mjs"
 STDLIB_ZIP = "python_stdlib.zip"
 TESTS_ZIP = "python_tests.zip"
 LOCK_FILE = "kiln-lock.json"
+# Memory snapshot of a started interpreter (loadKiln({snapshot: true})).
+SNAPSHOT = "kiln-snapshot.bin"

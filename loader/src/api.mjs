@@ -7,7 +7,7 @@ import { mountNativeFS } from "./native_fs.mjs";
 import { makePackageManager } from "./packages/manager.mjs";
 import { isRequirement, isWheelURL } from "./packages/names.mjs";
 
-export function makeAPI(Module, streams, { indexURL, lockFileURL, lockFileContents, packageBaseURL, packageCache }) {
+export function makeAPI(Module, streams, { indexURL, lockFileURL, lockFileContents, packageBaseURL, packageCache, startedFromSnapshot }) {
   const bridge = Module.kilnBridge;
   const { runtime } = bridge;
   const packages = makePackageManager(Module, { lockFileURL, lockFileContents, packageBaseURL, packageCache });
@@ -61,6 +61,8 @@ export function makeAPI(Module, streams, { indexURL, lockFileURL, lockFileConten
     /** (internal) resolves when the runtime's background helpers run: loadKiln awaits it. */
     _ready: httpHost.ready,
     version: KILN_VERSION,
+    /** Whether this interpreter was restored from a memory snapshot (loadKiln({snapshot})). */
+    startedFromSnapshot,
     indexURL,
     FS: Module.FS,
     PythonError: bridge.PythonError,

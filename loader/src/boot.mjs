@@ -4,6 +4,7 @@ import { compileWasm, readBytes, resolveIndexURL } from "./host.mjs";
 import { installStreams } from "./streams.mjs";
 import { makeAPI } from "./api.mjs";
 import { startWorker } from "./worker/handle.mjs";
+import { checkSnapshotOptions, decodeSnapshot, encodeSnapshot, fetchSnapshot } from "./snapshot.mjs";
 // File names and WASM paths, written by the build from its config.
 import { LAYOUT } from "kiln-build-layout";
 
@@ -29,10 +30,82 @@ const HOME = "/home/kiln";
  *   once the file system is ready and before Python starts (Pyodide's option of that name)
  * @param {boolean|string} [options.packageCache] keep downloaded packages (default true; false: off;
  *   in Node, a folder path instead of ~/.cache/kiln/packages)
+ * @param {boolean|string|Uint8Array} [options.snapshot] start from a memory snapshot (see snapshot.mjs):
+ *   true for the build's kiln-snapshot.bin, or its URL (relative to indexURL), or its bytes
  */
 export async function loadKiln(options = {}) {
+  checkSnapshotOptions(options);
   if (options.worker) return startWorker(options);
   const indexURL = resolveIndexURL(options.indexURL);
+  const snapshot = fetchSnapshot(options.snapshot, indexURL);
+  const { Module, fingerprint, stdlibZip } = await instantiate(indexURL, options);
+  const { FS } = Module;
+  prepareFileSystem(FS, stdlibZip);
+  const streams = installStreams(FS, options);
+  if (options.fsInit) await options.fsInit(FS, { sitePackages: SITE_PACKAGES });
+  const restored = snapshot && restoreSnapshot(Module, await snapshot, fingerprint, stdlibZip.length);
+  Module.kilnBridge.init({ convertNullToNone: options.convertNullToNone });
+  if (!restored) startPython(Module, options.args ?? []);
+  Module.kilnBridge.initRuntime();
+  if (restored) Module.kilnBridge.runtime.afterSnapshotRestore(Module.kilnBridge.environStrings().join("\0"));
+  const api = makeAPI(Module, streams, {
+    indexURL,
+    lockFileURL: options.lockFileURL ?? indexURL + LAYOUT.lockFile,
+    lockFileContents: options.lockFileContents,
+    packageBaseURL: resolveIndexURL(options.packageBaseUrl ?? indexURL),
+    packageCache: options.packageCache,
+    startedFromSnapshot: Boolean(restored),
+  });
+  await api._ready;
+  if (options.packages?.length) await api.install(options.packages);
+  return api;
+}
+
+/**
+ * Build time (loader/builder/snapshot.py): start Python in Node as loadKiln
+ * does with default options and return the snapshot file's bytes.
+ */
+export async function makeSnapshot({ indexURL } = {}) {
+  const url = resolveIndexURL(indexURL);
+  const { Module, fingerprint, stdlibZip } = await instantiate(url, {});
+  prepareFileSystem(Module.FS, stdlibZip);
+  installStreams(Module.FS, {});
+  Module.kilnBridge.init({});
+  startPython(Module, []);
+  return encodeSnapshot(Module.kilnBridge.captureSnapshot(), fingerprint, stdlibZip.length);
+}
+
+/** Use a snapshot if it matches this module; otherwise say why and go on without. */
+function restoreSnapshot(Module, bytes, fingerprint, stdlibZipBytes) {
+  const decoded = decodeSnapshot(bytes, fingerprint, stdlibZipBytes);
+  if (typeof decoded === "string") {
+    console.warn(`kiln: not starting from the snapshot: ${decoded}; starting Python normally`);
+    return false;
+  }
+  const customized = startupFiles(Module.FS);
+  if (customized.length) {
+    console.warn(`kiln: not starting from the snapshot: fsInit wrote ${customized.join(", ")}, which Python reads while starting; starting Python normally`);
+    return false;
+  }
+  Module.kilnBridge.restoreSnapshot(decoded);
+  return true;
+}
+
+/** Files `site` reads at start-up that the file system holds (fsInit may add them). */
+function startupFiles(FS) {
+  const found = [];
+  for (const dir of [SITE_PACKAGES, STDLIB_DIR]) {
+    for (const name of FS.readdir(dir)) {
+      if (name.endsWith(".pth") || /^sitecustomize(\.pyc?)?$/.test(name)) {
+        found.push(`${dir}/${name}`);
+      }
+    }
+  }
+  return found;
+}
+
+/** Download and instantiate the core module; `fingerprint` is read before anything runs in it. */
+async function instantiate(indexURL, options) {
   // Start all downloads at once; compile the wasm while the rest arrives.
   const wasmModule = compileWasm(indexURL + LAYOUT.coreWasm);
   const stdlib = readBytes(indexURL + LAYOUT.stdlibZip);
@@ -62,24 +135,7 @@ export async function loadKiln(options = {}) {
     preRun: [(module) => setEnvironment(module.ENV, options.env)],
   };
   const Module = await Promise.race([createKilnModule(moduleArg), failure]);
-
-  const { FS } = Module;
-  prepareFileSystem(FS, await stdlib);
-  const streams = installStreams(FS, options);
-  if (options.fsInit) await options.fsInit(FS, { sitePackages: SITE_PACKAGES });
-  Module.kilnBridge.init({ convertNullToNone: options.convertNullToNone });
-  startPython(Module, options.args ?? []);
-  Module.kilnBridge.initRuntime();
-  const api = makeAPI(Module, streams, {
-    indexURL,
-    lockFileURL: options.lockFileURL ?? indexURL + LAYOUT.lockFile,
-    lockFileContents: options.lockFileContents,
-    packageBaseURL: resolveIndexURL(options.packageBaseUrl ?? indexURL),
-    packageCache: options.packageCache,
-  });
-  await api._ready;
-  if (options.packages?.length) await api.install(options.packages);
-  return api;
+  return { Module, fingerprint: Module.kilnBridge.snapshotFingerprint(), stdlibZip: await stdlib };
 }
 
 function setEnvironment(ENV, env = {}) {

@@ -40,6 +40,14 @@ export interface LoadKilnOptions {
   fsInit?: (FS: any, info: { sitePackages: string }) => void | Promise<void>;
   /** Run Python in a Web Worker (worker_threads in Node). */
   worker?: boolean;
+  /**
+   * Start from a memory snapshot of a started interpreter instead of starting
+   * Python (docs/performance.md, "Memory snapshot"): true for the build's
+   * kiln-snapshot.bin, its URL (relative to indexURL), or its bytes. One that
+   * does not match this build is reported on the console and Python starts
+   * normally. Cannot be combined with `args` or PYTHON* variables in `env`.
+   */
+  snapshot?: boolean | string | Uint8Array | ArrayBuffer;
 }
 
 export interface PackageInfo {
@@ -165,6 +173,8 @@ export interface KilnAPI {
   readonly loadedPackages: Record<string, string>;
   readonly lockfileBaseUrl: string;
   readonly jspiAvailable: boolean;
+  /** Whether this interpreter was restored from a memory snapshot (options.snapshot). */
+  readonly startedFromSnapshot: boolean;
   runPython(code: string, options?: RunOptions): any;
   runPythonAsync(code: string, options?: RunOptions): Promise<any>;
   pyimport(name: string): PyProxy;
@@ -187,6 +197,7 @@ export interface KilnWorker {
   readonly version: string;
   readonly worker: true;
   readonly jspiAvailable: boolean;
+  readonly startedFromSnapshot: boolean;
   /** Whether interrupt(), blocking input() and synchronous callbacks work (cross-origin isolation). */
   readonly sharedMemory: boolean;
   readonly PythonError: typeof PythonError;
@@ -213,3 +224,5 @@ export declare const loadPyodide: typeof loadKiln;
 /** Run the page's <script type="text/python"> tags. */
 export declare function runPythonScripts(options?: LoadKilnOptions): Promise<KilnAPI>;
 export declare const version: string;
+/** The bytes of a memory snapshot for loadKiln({snapshot}) (the build writes dist/kiln-snapshot.bin with it). */
+export declare function makeSnapshot(options?: { indexURL?: string }): Promise<Uint8Array>;

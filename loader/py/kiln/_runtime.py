@@ -174,6 +174,14 @@ def install_requirements(requirements, options):
     return as_js_promise(_kiln_micropip.install_requirements(requirements.to_py(), options.to_py()))
 
 
+def after_snapshot_restore(environ: str) -> None:
+    """Started from a memory snapshot: re-read what CPython read from the build
+    machine while starting (``environ`` is the host's, "K=V" joined by NULs)."""
+    from ._snapshot import refresh_host_state
+
+    refresh_host_state(environ)
+
+
 def set_host(name: str, host) -> None:
     from . import _host
 

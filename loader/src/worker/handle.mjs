@@ -153,6 +153,7 @@ export async function startWorker(options) {
     version: started.version,
     worker: true,
     jspiAvailable: started.jspiAvailable,
+    startedFromSnapshot: started.startedFromSnapshot,
     /** Whether interrupt(), input() and synchronous callbacks are available (shared memory). */
     sharedMemory: started.sharedMemory,
     PythonError,

@@ -100,7 +100,12 @@ async function start(options, control) {
     kiln.runPython("import sys\nfrom kiln._unblockable_stdin import UnblockableStdin\nsys.stdin = UnblockableStdin(reason)", { globals: scope });
     scope.destroy();
   }
-  return { version: kiln.version, jspiAvailable: kiln.jspiAvailable, sharedMemory: Boolean(views) };
+  return {
+    version: kiln.version,
+    jspiAvailable: kiln.jspiAvailable,
+    startedFromSnapshot: kiln.startedFromSnapshot,
+    sharedMemory: Boolean(views),
+  };
 }
 
 const methods = {

@@ -1,0 +1,130 @@
+"""Start-up from the memory snapshot (loadKiln({snapshot})): the same
+interpreter as a normal start on this host, and a normal start with a warning
+when the snapshot cannot be used. (Every test using the `node` fixture also
+runs from the snapshot: conftest.SNAPSHOT_LOADER.)"""
+
+import pytest
+
+from kiln import config
+
+# What CPython reads from its host while starting, which the snapshot holds
+# from the machine that built it: dumped after either kind of start.
+HOST_STATE = """
+import json, locale, os, sys, time
+json.dumps({
+    "environ": dict(os.environ),
+    "getenv": os.getenv("KILN_SNAPSHOT_TEST"),
+    "ctype": locale.setlocale(locale.LC_CTYPE),
+    "timezone": [time.timezone, time.altzone, time.daylight, list(time.tzname)],
+    "zone": time.strftime("%Z", time.localtime(0)),
+    "path": sys.path,
+    "argv": sys.argv,
+    "flags": list(sys.flags),
+    "stdio": [(s.encoding, s.errors, s.line_buffering) for s in (sys.stdin, sys.stdout, sys.stderr)],
+    "browser": __import__("kiln.ffi").ffi.IN_BROWSER,
+})
+"""
+
+
+def test_a_snapshot_start_reads_this_host_as_a_normal_start_does(node24):
+    # The build made the snapshot in UTC; this host is in Tokyo, with its own environment.
+    values = node24.report(f"""
+        process.env.TZ = "Asia/Tokyo";
+        const env = {{ KILN_SNAPSHOT_TEST: "from the host", HOME: "/home/elsewhere" }};
+        const normal = await loadKiln({{ env }});
+        const restored = await loadKiln({{ env, snapshot: true }});
+        const other = await loadKiln({{ snapshot: true }});
+        report({{
+          started: [normal.startedFromSnapshot, restored.startedFromSnapshot],
+          normal: JSON.parse(normal.runPython({HOST_STATE!r})),
+          restored: JSON.parse(restored.runPython({HOST_STATE!r})),
+          random: [restored.runPython("import random; random.random()"), other.runPython("import random; random.random()")],
+        }});
+    """)
+    assert values["started"] == [False, True]
+    assert values["restored"] == values["normal"]
+    assert values["restored"]["timezone"][0] == -9 * 3600
+    assert values["restored"]["zone"] == "UTC+0900"
+    assert values["restored"]["getenv"] == "from the host"
+    assert values["restored"]["environ"]["HOME"] == "/home/elsewhere"
+    assert values["random"][0] != values["random"][1]
+
+
+def _damaged_snapshot_cases() -> dict[str, str]:
+    """JS expressions making snapshot bytes from `good` (the build's), each with the reason the loader gives."""
+    return {
+        "`${indexURL}no-such-snapshot.bin`": "could not be read",
+        "new Uint8Array(1000)": "is not a Kiln snapshot",
+        "withHeader((h) => ({ ...h, buildId: 'another-build' }))": "made by build another-build",
+        "withHeader((h) => ({ ...h, fingerprint: { ...h.fingerprint, tableSize: h.fingerprint.tableSize + 1 } }))":
+            "the WASM module differs",
+        "withHeader((h) => ({ ...h, stdlibZipBytes: 1 }))": "the standard library zip differs",
+        "good.subarray(0, good.length - 10)": "truncated or damaged",
+    }
+
+
+@pytest.mark.parametrize("make_bytes", list(_damaged_snapshot_cases()), ids=range(len(_damaged_snapshot_cases())))
+def test_a_snapshot_that_does_not_match_is_reported_and_python_starts_normally(node24, make_bytes):
+    reason = _damaged_snapshot_cases()[make_bytes]
+    proc = node24.run(f"""
+        const fs = await import("node:fs");
+        const indexURL = {str(config.DIST.as_uri() + "/")!r};
+        const good = new Uint8Array(fs.readFileSync(new URL({config.SNAPSHOT!r}, indexURL)));
+        // Rewrite the JSON header (after "KILNSNAP" and its u32 length).
+        function withHeader(change) {{
+          const length = new DataView(good.buffer).getUint32(8, true);
+          const header = new TextEncoder().encode(JSON.stringify(change(JSON.parse(new TextDecoder().decode(good.subarray(12, 12 + length))))));
+          const out = new Uint8Array(12 + header.length + good.length - 12 - length);
+          out.set(good.subarray(0, 8));
+          new DataView(out.buffer).setUint32(8, header.length, true);
+          out.set(header, 12);
+          out.set(good.subarray(12 + length), 12 + header.length);
+          return out;
+        }}
+        const kiln = await loadKiln({{ snapshot: {make_bytes} }});
+        report([kiln.startedFromSnapshot, kiln.runPython("import json, sys; json.dumps(len(sys.modules) > 10)")]);
+    """)
+    assert proc.stdout.strip().splitlines()[-1] == 'REPORT [false,"true"]'
+    assert "kiln: not starting from the snapshot:" in proc.stderr and reason in proc.stderr, proc.stderr
+
+
+def test_a_snapshot_refuses_options_that_change_how_python_starts(node24):
+    values = node24.report("""
+        const errors = [];
+        for (const options of [{ args: ["-X", "dev"] }, { env: { PYTHONHASHSEED: "0", PYTHONWARNINGS: "error" } }]) {
+          try { await loadKiln({ ...options, snapshot: true }); errors.push("started"); }
+          catch (error) { errors.push(`${error.name}: ${error.message}`); }
+        }
+        report(errors);
+    """)
+    assert values[0].startswith("TypeError: kiln: options.snapshot cannot be combined with options.args")
+    assert values[1].startswith("TypeError: kiln: options.snapshot cannot be combined with PYTHONHASHSEED, PYTHONWARNINGS")
+
+
+def test_a_pth_file_written_by_fsinit_makes_python_start_normally(node24):
+    proc = node24.run("""
+        const kiln = await loadKiln({
+          snapshot: true,
+          fsInit(FS, { sitePackages }) {
+            FS.mkdirTree("/extra");
+            FS.writeFile(`${sitePackages}/extra.pth`, "/extra\\n");
+          },
+        });
+        report([kiln.startedFromSnapshot, kiln.runPython("import sys; '/extra' in sys.path")]);
+    """)
+    assert proc.stdout.strip().splitlines()[-1] == "REPORT [false,true]"
+    assert "fsInit wrote /lib/python3.13/site-packages/extra.pth" in proc.stderr
+
+
+def test_snapshot_start_in_chromium_main_thread_and_worker(chromium):
+    body = """
+        const kiln = await loadKiln({ snapshot: true });
+        return [kiln.startedFromSnapshot, kiln.runPython(`
+import json, os, sys
+from js import navigator
+import kiln.ffi
+json.dumps([kiln.ffi.IN_BROWSER, os.environ["LANG"].startswith(navigator.languages[0].replace("-", "_")), 'encodings' in sys.modules])
+`)];
+    """
+    assert chromium.main(body) == [True, "[true, true, true]"]
+    assert chromium.worker(body) == [True, "[true, true, true]"]
