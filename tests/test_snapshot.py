@@ -5,7 +5,10 @@ runs from the snapshot: conftest.SNAPSHOT_LOADER.)"""
 
 import pytest
 
+from conftest import NodeRunner
 from kiln import config
+
+NODE_MAJORS = sorted(config.NODE_MAJORS, reverse=True)
 
 # What CPython reads from its host while starting, which the snapshot holds
 # from the machine that built it: dumped after either kind of start.
@@ -26,9 +29,10 @@ json.dumps({
 """
 
 
-def test_a_snapshot_start_reads_this_host_as_a_normal_start_does(node24):
+@pytest.mark.parametrize("major", NODE_MAJORS, ids=lambda major: f"node{major}")
+def test_a_snapshot_start_reads_this_host_as_a_normal_start_does(major, tmp_path):
     # The build made the snapshot in UTC; this host is in Tokyo, with its own environment.
-    values = node24.report(f"""
+    values = NodeRunner(major, tmp_path).report(f"""
         process.env.TZ = "Asia/Tokyo";
         const env = {{ KILN_SNAPSHOT_TEST: "from the host", HOME: "/home/elsewhere" }};
         const normal = await loadKiln({{ env }});
@@ -48,6 +52,28 @@ def test_a_snapshot_start_reads_this_host_as_a_normal_start_does(node24):
     assert values["restored"]["getenv"] == "from the host"
     assert values["restored"]["environ"]["HOME"] == "/home/elsewhere"
     assert values["random"][0] != values["random"][1]
+
+
+@pytest.mark.parametrize("major", NODE_MAJORS, ids=lambda major: f"node{major}")
+def test_blocking_on_a_promise_follows_this_engine_after_a_snapshot_start(major, tmp_path):
+    # The snapshot was made under Node 24 (JSPI): its memory says JSPI is there.
+    values = NodeRunner(major, tmp_path).report("""
+        const kiln = await loadKiln({ snapshot: true });
+        const result = await kiln.runPythonAsync(`
+from pyodide.ffi import run_sync, can_run_sync
+import js
+try:
+    outcome = run_sync(js.Promise.resolve(6)) * 7
+except RuntimeError as e:
+    outcome = str(e)
+[can_run_sync(), outcome]`);
+        report([kiln.startedFromSnapshot, kiln.jspiAvailable, result.toJs(), kiln.runPython("1 + 1")]);
+    """)
+    jspi = major == "24"
+    assert values[:2] == [True, jspi]
+    assert values[2][0] is jspi
+    assert values[2][1] == 42 if jspi else "lacks JSPI" in values[2][1]
+    assert values[3] == 2
 
 
 def _damaged_snapshot_cases() -> dict[str, str]:
