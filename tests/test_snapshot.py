@@ -117,14 +117,22 @@ def test_a_snapshot_that_does_not_match_is_reported_and_python_starts_normally(n
 def test_a_snapshot_refuses_options_that_change_how_python_starts(node24):
     values = node24.report("""
         const errors = [];
-        for (const options of [{ args: ["-X", "dev"] }, { env: { PYTHONHASHSEED: "0", PYTHONWARNINGS: "error" } }]) {
-          try { await loadKiln({ ...options, snapshot: true }); errors.push("started"); }
+        for (const options of [
+          { args: ["-X", "dev"], snapshot: true },
+          { env: { PYTHONHASHSEED: "0", PYTHONWARNINGS: "error" }, snapshot: true },
+          { snapshot: 5 },
+        ]) {
+          try { await loadKiln(options); errors.push("started"); }
           catch (error) { errors.push(`${error.name}: ${error.message}`); }
         }
+        const kiln = await loadKiln({ snapshot: true });
+        errors.push(kiln.runPython("6 * 7"));
         report(errors);
     """)
     assert values[0].startswith("TypeError: kiln: options.snapshot cannot be combined with options.args")
     assert values[1].startswith("TypeError: kiln: options.snapshot cannot be combined with PYTHONHASHSEED, PYTHONWARNINGS")
+    assert values[2] == "TypeError: kiln: options.snapshot must be true, a URL or the snapshot's bytes, got [object Number]"
+    assert values[3] == 42
 
 
 def test_a_pth_file_written_by_fsinit_makes_python_start_normally(node24):

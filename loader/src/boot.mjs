@@ -43,7 +43,7 @@ export async function loadKiln(options = {}) {
   prepareFileSystem(FS, stdlibZip);
   const streams = installStreams(FS, options);
   if (options.fsInit) await options.fsInit(FS, { sitePackages: SITE_PACKAGES });
-  const restored = snapshot && restoreSnapshot(Module, await snapshot, fingerprint, stdlibZip.length);
+  const restored = snapshot && useSnapshot(Module, await snapshot, fingerprint, stdlibZip.length);
   Module.kilnBridge.init({ convertNullToNone: options.convertNullToNone });
   if (!restored) startPython(Module, options.args ?? []);
   Module.kilnBridge.initRuntime();
@@ -76,7 +76,7 @@ export async function makeSnapshot({ indexURL } = {}) {
 }
 
 /** Use a snapshot if it matches this module; otherwise say why and go on without. */
-function restoreSnapshot(Module, bytes, fingerprint, stdlibZipBytes) {
+function useSnapshot(Module, bytes, fingerprint, stdlibZipBytes) {
   const decoded = decodeSnapshot(bytes, fingerprint, stdlibZipBytes);
   if (typeof decoded === "string") {
     console.warn(`kiln: not starting from the snapshot: ${decoded}; starting Python normally`);

@@ -20,7 +20,11 @@ const FORMAT = 2;
 
 /** Options a snapshot cannot honour: checked before anything is fetched. */
 export function checkSnapshotOptions(options) {
-  if (!options.snapshot) return;
+  const { snapshot } = options;
+  if (snapshot === undefined || snapshot === false) return;
+  if (!(snapshot === true || typeof snapshot === "string" || snapshot instanceof Uint8Array || snapshot instanceof ArrayBuffer)) {
+    throw new TypeError(`kiln: options.snapshot must be true, a URL or the snapshot's bytes, got ${Object.prototype.toString.call(snapshot)}`);
+  }
   if (options.args?.length) {
     throw new TypeError(
       "kiln: options.snapshot cannot be combined with options.args: the snapshot's interpreter was started without command-line options",
