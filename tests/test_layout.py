@@ -24,7 +24,7 @@ STAGES = [
     ("libraries", ["kiln.packages.recipe", "kiln.packages.libraries"]),
     ("cpython", ["kiln.cpython.build", "kiln.cpython.core_link", "kiln.cpython.stdlib"]),
     ("packages", ["kiln.packages.builder", "kiln.packages.bytecode", "kiln.packages.lockfile", "kiln.packages.pyodide_env",
-                  "kiln.packages.wheels", "kiln.packages.wasm_signatures"]),
+                  "kiln.packages.wheels", "kiln.packages.wasm_signatures", "kiln.packages.cxx_runtime"]),
     ("dist", ["kiln.dist.assemble", "kiln.dist.npm_package", "kiln.dist.snapshot"]),
     ("testing", ["kiln.testing.node_harness", "kiln.testing.cpython_suite", "kiln.testing.package_suite"]),
 ]

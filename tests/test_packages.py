@@ -32,9 +32,9 @@ def test_load_numpy_and_compute(node):
                 kiln.runPython(`{NUMPY_CHECKS}`).toJs()]);
     """)
     names, loaded, messages, results = values
-    # NumPy links OpenBLAS's shared library, a package of its own
-    assert names == ["libopenblas", "numpy"] and loaded == ["libopenblas", "numpy"]
-    assert messages == ["Loading libopenblas, numpy", "Loaded libopenblas, numpy"]
+    # NumPy links OpenBLAS's shared library and the C++ runtime, packages of their own
+    assert names == ["libopenblas", "libcxx", "numpy"] and loaded == ["libopenblas", "libcxx", "numpy"]
+    assert messages == ["Loading libopenblas, libcxx, numpy", "Loaded libopenblas, libcxx, numpy"]
     assert results == NUMPY_EXPECTED
 
 
@@ -58,7 +58,7 @@ magic = [open(c, "rb").read(4) == importlib.util.MAGIC_NUMBER for c in cached]
     exists, flags, magic, libs, solved = values
     assert exists and magic == [True, True]
     assert flags == [1, 1]  # hash-based, unchecked: valid whatever the installed file's mtime
-    assert libs == ["libopenblas.so"]
+    assert libs == ["libc++.so", "libopenblas.so"]
     assert solved == [1.0, 2.0]
 
 
@@ -68,7 +68,7 @@ def test_load_packages_from_imports(node24):
         const loaded = await kiln.loadPackagesFromImports("import numpy as np\\nimport json, os\\nfrom pytest import raises");
         report([loaded.map((p) => p.name).sort(), kiln.runPython("import numpy as np; int(np.ones(3).sum())")]);
     """)
-    assert values == [["iniconfig", "libopenblas", "numpy", "packaging", "pluggy", "pygments", "pytest"], 3]
+    assert values == [["iniconfig", "libcxx", "libopenblas", "numpy", "packaging", "pluggy", "pygments", "pytest"], 3]
 
 
 def test_loading_twice_is_a_no_op_and_dependencies_come_along(node24):

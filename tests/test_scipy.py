@@ -116,7 +116,7 @@ def test_scipy_computes_what_native_scipy_computes(node, native_results, native_
         report([loaded.map((p) => p.name).sort(), results, singular, kiln.runPython("2 + 2")]);
     """, timeout=600)
     loaded, results, singular, after = values
-    assert loaded == ["libopenblas", "numpy", "scipy"]
+    assert loaded == ["libcxx", "libopenblas", "numpy", "scipy"]
     _assert_close(results, native_results)
     assert singular == native_singular and singular[0].startswith("LinAlgError: ")
     assert after == 4

@@ -233,6 +233,10 @@ CPYTHON_SPLIT_MODULES = {
 # Emscripten settings of the core (the main module), after MODULE_LDFLAGS.
 CORE_LINK_SETTINGS = [
     "-sMAIN_MODULE=1",  # exports everything, so C extensions can load as side modules
+    # No C++ runtime in the core: CPython and the core are C, and libc++ was
+    # 60% of the core's exports and 1.1 MB of its wasm. C++ extensions load
+    # it as a package (packages/libcxx) when they need it.
+    "-nostdlib++",
     "-sMODULARIZE=1",
     "-sEXPORT_ES6=1",
     "-sEXPORT_NAME=createKilnModule",

@@ -10,7 +10,7 @@ from pyodide_lock import PyodideLockSpec
 
 from kiln import config, log
 
-from . import builder, bytecode
+from . import builder, bytecode, cxx_runtime
 from . import recipe as recipes
 
 # Recipes tagged like this are built only when asked (`kiln build-recipes NAME`; `make scipy` does it for SciPy).
@@ -69,6 +69,7 @@ def write(dist: Path, names: list[str]) -> dict[str, dict]:
                 entry = {**entry, "sha256": hashlib.sha256(file.read_bytes()).hexdigest()}
             shutil.copy2(file, dist / file.name)
             packages[entry["name"]] = entry
+    _depend_on_cxx_runtime(dist, packages)
     lock = {
         "info": {
             "arch": "wasm32",
@@ -85,3 +86,17 @@ def write(dist: Path, names: list[str]) -> dict[str, dict]:
     spec.check_wheel_filenames()
     spec.to_json(dist / config.LOCK_FILE, indent=1)
     return packages
+
+
+def _depend_on_cxx_runtime(dist: Path, packages: dict[str, dict]) -> None:
+    """Add libcxx to the dependencies of every package whose side modules call into it."""
+    if cxx_runtime.RECIPE not in packages:
+        raise ValueError(f"the C++ runtime ({cxx_runtime.RECIPE}) must ship: the core has none")
+    runtime = cxx_runtime.runtime_functions(builder.ensure_built(cxx_runtime.RECIPE))
+    for name, entry in packages.items():
+        if name == cxx_runtime.RECIPE or cxx_runtime.RECIPE in entry["depends"]:
+            continue
+        callers = cxx_runtime.needs_runtime(dist / entry["file_name"], runtime)
+        if callers:
+            entry["depends"] = [*entry["depends"], cxx_runtime.RECIPE]
+            log.info(f"{name}: depends on {cxx_runtime.RECIPE} ({callers[0]} calls into the C++ runtime)")

@@ -131,6 +131,14 @@ class Transaction:
             side_modules += _write_archive(data, file_name, install_dir, metadata)
         return side_modules
 
+    def staged_side_modules(self) -> list[tuple[str, bytes]]:
+        """("<wheel>: <member>", contents) of every .so the staged wheels hold."""
+        found = []
+        for data, file_name, _, _ in self.staged:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                found += [(f"{file_name}: {n}", archive.read(n)) for n in archive.namelist() if n.endswith(".so")]
+        return found
+
     def abort(self) -> list[str]:
         """Drop every staged wheel; the file names dropped."""
         self.ended = True

@@ -5,6 +5,7 @@
 
 import { canReadSync, readBytes, readBytesSync } from "../host.mjs";
 import { makePackageCache } from "./cache.mjs";
+import { CXX_RUNTIME, importsCxxRuntime } from "./cxx_runtime.mjs";
 import { makeHasher } from "./integrity.mjs";
 import { makeLoadedPackages } from "./loaded.mjs";
 import { LockFile } from "./lockfile.mjs";
@@ -282,9 +283,21 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
   }
 
   /** Load side modules of wheels Python installed (micropip's wheels). */
+  /** Load the C++ runtime (a lock-file package) if a side module (`where`: its
+   * name, for errors) calls into it and it is not loaded yet. */
+  async function ensureCxxRuntime(bytes, where) {
+    if (CXX_RUNTIME in loadedPackages || !importsCxxRuntime(bytes)) return;
+    if (!(await getLockFile()).get(CXX_RUNTIME)) {
+      throw new Error(`kiln: ${where} calls into the C++ runtime, but the lock file has no '${CXX_RUNTIME}' package to provide it`);
+    }
+    await loadPackage(CXX_RUNTIME);
+  }
+
   async function preloadSideModules(paths) {
-    for (const path of paths) {
-      await bridge.preloadSideModule(path, Module.FS.readFile(path), { shared: /\.libs\//.test(path) });
+    const modules = paths.map((path) => [path, Module.FS.readFile(path)]);
+    for (const [path, bytes] of modules) await ensureCxxRuntime(bytes, path);
+    for (const [path, bytes] of modules) {
+      await bridge.preloadSideModule(path, bytes, { shared: /\.libs\//.test(path) });
     }
   }
 
@@ -298,6 +311,7 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
     fetchWheel,
     forgetURL: (url) => cache.rememberURL(url, ""),
     preloadSideModules,
+    ensureCxxRuntime,
     platform: KILN_PLATFORM,
     lockfilePackages: () => lockFileLoaded?.raw ?? null,
     /** Import name -> package, from the lock file in use (null if it is not loaded and cannot be read now). */

@@ -1,0 +1,71 @@
+"""The C++ runtime (libc++, libc++abi, libunwind) is the package libcxx, not
+part of the core: the lock file makes the packages whose side modules call
+into it depend on it, and a wheel micropip installs loads it first."""
+
+import json
+import re
+import zipfile
+
+from kiln import config
+from kiln.packages import wasm_signatures
+
+# loader/src/packages/cxx_runtime.mjs's rule (libc's two __cxa_ functions are in the core)
+CXX_NAME = re.compile(r"^(_Z|__cxa_(?!atexit$|finalize$)|__gxx_personality|_Unwind_)")
+
+
+def _lock() -> dict:
+    return json.loads((config.DIST / config.LOCK_FILE).read_text())["packages"]
+
+
+def test_the_core_has_no_cxx_runtime_and_the_lock_names_who_needs_it():
+    _, core_exports = wasm_signatures.signatures((config.DIST / config.CORE_WASM).read_bytes())
+    assert len(core_exports) > 3000 and "PyList_Append" in core_exports
+    assert sorted(n for n in core_exports if CXX_NAME.match(n)) == []
+    lock = _lock()
+    entry = lock["libcxx"]
+    assert entry["install_dir"] == "dynlib" and entry["depends"] == []
+    with zipfile.ZipFile(config.DIST / entry["file_name"]) as archive:
+        _, runtime = wasm_signatures.signatures(archive.read("libc++.so"))
+    assert {"__cxa_throw", "__cxa_begin_catch", "_Znwm", "_ZdlPv", "_Unwind_CallPersonality"} <= set(runtime)
+    # Read off the side modules: NumPy's C++ sorts and SciPy's C++ call it, C code does not.
+    users = sorted(name for name, e in lock.items() if "libcxx" in e["depends"])
+    assert users == sorted(n for n in ("numpy", "scipy") if n in lock)
+    assert "libcxx" not in lock["libopenblas"]["depends"] + lock["kiln-demo-ext"]["depends"]
+
+
+def _numpy_wheel_url(server_url: str) -> str:
+    entry = _lock()["numpy"]
+    return f"{server_url}/dist/{entry['file_name']}#sha256={entry['sha256']}"
+
+
+def test_a_wheel_micropip_installs_loads_the_cxx_runtime_first(node, server_url):
+    # NumPy's wheel by URL: micropip, not the lock file, installs it, so
+    # nothing but its side modules says it needs libcxx.
+    values = node.report(f"""
+        const kiln = await loadKiln({{ packageCache: false }});
+        await kiln.loadPackage(["micropip", "libopenblas"]);
+        const before = "libcxx" in kiln.loadedPackages;
+        await kiln.install([{json.dumps(_numpy_wheel_url(server_url))}]);
+        report([before, Object.keys(kiln.loadedPackages).sort(),
+                kiln.runPython("import numpy as np; np.sort(np.array([3.0, 1.0, 2.0])).tolist()").toJs()]);
+    """, timeout=300)
+    assert values == [False, ["libcxx", "libopenblas", "micropip", "numpy", "packaging"], [1.0, 2.0, 3.0]]
+
+
+def test_without_the_cxx_runtime_in_the_lock_a_cxx_wheel_installs_nothing(node24, server_url, tmp_path):
+    lock = json.loads((config.DIST / config.LOCK_FILE).read_text())
+    del lock["packages"]["libcxx"]
+    for entry in lock["packages"].values():
+        entry["depends"] = [d for d in entry["depends"] if d != "libcxx"]
+    path = tmp_path / "lock.json"
+    path.write_text(json.dumps(lock))
+    error, after = node24.report(f"""
+        const kiln = await loadKiln({{ lockFileURL: {json.dumps(path.as_uri())}, packageCache: false }});
+        await kiln.loadPackage(["micropip", "libopenblas"]);
+        const error = await kiln.install([{json.dumps(_numpy_wheel_url(server_url))}]).then(() => "installed", (e) => e.message);
+        report([error, kiln.runPython("import importlib.util; [importlib.util.find_spec('numpy') is None, 6 * 7]").toJs()]);
+    """, timeout=300)
+    assert re.search(r"numpy-2\.[\d.]+-cp313-.*\.whl: numpy/.*\.so calls into the C\+\+ runtime, "
+                     r"but the lock file has no 'libcxx' package to provide it", error), error
+    assert error.rstrip().endswith("Nothing was installed.")
+    assert after == [True, 42]
