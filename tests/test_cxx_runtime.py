@@ -38,18 +38,32 @@ def _numpy_wheel_url(server_url: str) -> str:
     return f"{server_url}/dist/{entry['file_name']}#sha256={entry['sha256']}"
 
 
-def test_a_wheel_micropip_installs_loads_the_cxx_runtime_first(node, server_url):
+def _install_numpy_by_url(server_url: str) -> str:
     # NumPy's wheel by URL: micropip, not the lock file, installs it, so
     # nothing but its side modules says it needs libcxx.
-    values = node.report(f"""
+    return f"""
         const kiln = await loadKiln({{ packageCache: false }});
         await kiln.loadPackage(["micropip", "libopenblas"]);
         const before = "libcxx" in kiln.loadedPackages;
         await kiln.install([{json.dumps(_numpy_wheel_url(server_url))}]);
-        report([before, Object.keys(kiln.loadedPackages).sort(),
-                kiln.runPython("import numpy as np; np.sort(np.array([3.0, 1.0, 2.0])).tolist()").toJs()]);
-    """, timeout=300)
-    assert values == [False, ["libcxx", "libopenblas", "micropip", "numpy", "packaging"], [1.0, 2.0, 3.0]]
+        return [before, Object.keys(kiln.loadedPackages).sort(),
+                kiln.runPython("import numpy as np; np.sort(np.array([3.0, 1.0, 2.0])).tolist()").toJs()];
+    """
+
+
+EXPECTED_AFTER_INSTALL = [False, ["libcxx", "libopenblas", "micropip", "numpy", "packaging"], [1.0, 2.0, 3.0]]
+
+
+def test_a_wheel_micropip_installs_loads_the_cxx_runtime_first(node, server_url):
+    body = _install_numpy_by_url(server_url)
+    values = node.report(f"report(await (async () => {{ {body} }})());", timeout=300)
+    assert values == EXPECTED_AFTER_INSTALL
+
+
+def test_a_wheel_micropip_installs_loads_the_cxx_runtime_first_in_chromium(chromium, server_url):
+    body = _install_numpy_by_url(server_url)
+    assert chromium.main(body, timeout=300_000) == EXPECTED_AFTER_INSTALL
+    assert chromium.worker(body, timeout=300_000) == EXPECTED_AFTER_INSTALL
 
 
 def test_without_the_cxx_runtime_in_the_lock_a_cxx_wheel_installs_nothing(node24, server_url, tmp_path):
