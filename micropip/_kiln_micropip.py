@@ -194,10 +194,7 @@ async def _transaction(original, arguments, options) -> None:
     fetcher_token = _fetch.default_fetcher.set(log.fetch)
     try:
         await original(*arguments, **options)
-        # The C++ runtime is a package of its own (not in the core): load it
-        # before any wheel is written, so a failure installs nothing.
-        for where, wasm in transaction.staged_side_modules():
-            await _host.packages.ensureCxxRuntime(to_js(wasm), where)
+        await transaction.load_cxx_runtime_if_needed()
     except (ValueError, RuntimeError, OSError, JsException) as error:
         # (JsException: a lock-file package that loadPackage could not load.)
         _forget_loaded(transaction.abort())

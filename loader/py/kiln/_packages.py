@@ -131,13 +131,10 @@ class Transaction:
             side_modules += _write_archive(data, file_name, install_dir, metadata)
         return side_modules
 
-    def staged_side_modules(self) -> list[tuple[str, bytes]]:
-        """("<wheel>: <member>", contents) of every .so the staged wheels hold."""
-        found = []
+    async def load_cxx_runtime_if_needed(self) -> None:
+        """Before anything is written (a failure installs nothing)."""
         for data, file_name, _, _ in self.staged:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                found += [(f"{file_name}: {n}", archive.read(n)) for n in archive.namelist() if n.endswith(".so")]
-        return found
+            await load_cxx_runtime_if_needed(data, file_name)
 
     def abort(self) -> list[str]:
         """Drop every staged wheel; the file names dropped."""
@@ -146,6 +143,18 @@ class Transaction:
 
 
 current_transaction: contextvars.ContextVar[Transaction | None] = contextvars.ContextVar("kiln_install", default=None)
+
+
+async def load_cxx_runtime_if_needed(data: bytes, file_name: str) -> None:
+    """The C++ runtime is a package of its own (not in the core): the loader
+    loads it if a side module of this archive calls into it."""
+    from . import _host
+    from .ffi import to_js
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.endswith(".so"):
+                await _host.packages.ensureCxxRuntime(to_js(archive.read(name)), f"{file_name}: {name}")
 
 
 async def install_wheel(buffer, file_name: str, install_dir: str, metadata=None) -> None:
@@ -159,6 +168,7 @@ async def install_wheel(buffer, file_name: str, install_dir: str, metadata=None)
         return
     from . import _host
 
+    await load_cxx_runtime_if_needed(data, file_name)
     side_modules = _write_archive(data, file_name, install_dir, metadata)
     if side_modules:
         await _host.packages.preloadSideModules(side_modules)

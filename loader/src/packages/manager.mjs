@@ -282,7 +282,6 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
     return new Response(bytes, { status: 200, statusText: "OK", headers });
   }
 
-  /** Load side modules of wheels Python installed (micropip's wheels). */
   /** Load the C++ runtime (a lock-file package) if a side module (`where`: its
    * name, for errors) calls into it and it is not loaded yet. */
   async function ensureCxxRuntime(bytes, where) {
@@ -293,11 +292,11 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
     await loadPackage(CXX_RUNTIME);
   }
 
+  /** Load side modules of wheels Python installed (micropip's wheels; the
+   * C++ runtime, if they need it, was loaded before they were written). */
   async function preloadSideModules(paths) {
-    const modules = paths.map((path) => [path, Module.FS.readFile(path)]);
-    for (const [path, bytes] of modules) await ensureCxxRuntime(bytes, path);
-    for (const [path, bytes] of modules) {
-      await bridge.preloadSideModule(path, bytes, { shared: /\.libs\//.test(path) });
+    for (const path of paths) {
+      await bridge.preloadSideModule(path, Module.FS.readFile(path), { shared: /\.libs\//.test(path) });
     }
   }
 
