@@ -96,11 +96,16 @@ Module.kilnBridge = {
   /** The environment the C library gave Python ("K=V"): Emscripten's defaults with options.env applied. */
   environStrings: () => getEnvStrings(),
 
-  /** Once Python runs (started or restored): import the runtime's Python half. */
-  initRuntime() {
+  /** Import the runtime's Python half (done already in a memory snapshot). */
+  importRuntime() {
     if (callWasm(_kiln_start_runtime) !== 0) {
       throw new Error("kiln: the runtime's Python half failed to import (its error was printed to stderr)");
     }
+  },
+
+  /** Once Python runs (started or restored): the runtime's functions JS calls. */
+  initRuntime() {
+    Module.kilnBridge.importRuntime();
     const module = checkPy(callWasm(_kiln_runtime_module));
     for (const name of [
       "run_code", "run_code_async", "as_js_promise", "register_js_module", "unregister_js_module",

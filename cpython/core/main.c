@@ -44,10 +44,14 @@ EMSCRIPTEN_KEEPALIVE int kiln_init(const char *home, int argc, char **argv) {
   return 0;
 }
 
-/* Import the runtime's Python half. Separate from kiln_init: a memory
- * snapshot (loader/src/snapshot.mjs) holds the interpreter as kiln_init left
- * it, before any JS object is referenced, and is valid on every host. */
+/* Import the runtime's Python half. A memory snapshot
+ * (loader/src/snapshot.mjs) is taken after it: a start from one finds it
+ * imported, and this returns at once. The import references no JS object but
+ * null and globalThis, whose references are the same on every host (refs.js). */
 EMSCRIPTEN_KEEPALIVE int kiln_start_runtime(void) {
+  if (runtime_module != NULL) {
+    return 0;
+  }
   runtime_module = PyImport_ImportModule("kiln._runtime");
   if (runtime_module == NULL || kiln_error_use_runtime(runtime_module) < 0) {
     PyErr_Print();

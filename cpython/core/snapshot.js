@@ -1,7 +1,8 @@
 // Memory snapshots (loader/src/snapshot.mjs has the file format and the
-// checks): the WASM memory as kiln_init left it, Python started and `site`
-// imported, before kiln_start_runtime references any JS object. Restoring it
-// into a freshly instantiated module replaces kiln_init.
+// checks): the WASM memory after kiln_init and kiln_start_runtime, Python
+// started and Kiln's runtime imported, holding no JS reference but the
+// permanent ones (refs.js). Restoring it into a freshly instantiated module
+// replaces both.
 
 /** What a snapshot must agree with, read right after instantiation (before
  * kilnBridge.init allocates anything): a snapshot of another binary differs. */
@@ -18,14 +19,14 @@ function snapshotFingerprint() {
 // stack, free heap), which need neither a download nor a copy.
 const SNAPSHOT_PAGE = 4096;
 
-/** The memory after kiln_init, as its non-zero pages. Refuses when JS-side
+/** The memory after kiln_start_runtime, as its non-zero pages. Refuses when JS-side
  * state that the memory does not hold was created: JS references, open files. */
 function captureSnapshot() {
   if (liveRefCount() !== 0) {
-    throw new Error(`kiln: cannot snapshot: ${liveRefCount()} JS references exist after kiln_init`);
+    throw new Error(`kiln: cannot snapshot: ${liveRefCount()} JS references exist after Python's start`);
   }
   const open = FS.streams.map((stream, fd) => (stream && fd > 2 ? fd : -1)).filter((fd) => fd >= 0);
-  if (open.length) throw new Error(`kiln: cannot snapshot: file descriptors ${open} are open after kiln_init`);
+  if (open.length) throw new Error(`kiln: cannot snapshot: file descriptors ${open} are open after Python's start`);
   const memory = HEAPU8.slice();
   // The stack below the current frame is dead.
   memory.fill(0, wasmExports.emscripten_stack_get_end(), wasmExports.emscripten_stack_get_current());

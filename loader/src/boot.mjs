@@ -72,6 +72,7 @@ export async function makeSnapshot({ indexURL } = {}) {
   installStreams(Module.FS, {});
   Module.kilnBridge.init({});
   startPython(Module, []);
+  Module.kilnBridge.importRuntime();
   return encodeSnapshot(Module.kilnBridge.captureSnapshot(), fingerprint, stdlibZip.length);
 }
 

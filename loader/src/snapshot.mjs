@@ -1,8 +1,9 @@
 // Start-up from a memory snapshot: loadKiln({ snapshot: true }).
 //
 // The build (loader/builder/snapshot.py) starts Python once and saves the WASM
-// memory as kiln_init left it: the interpreter initialised and `site`
-// imported, before the runtime's Python half references any JS object. A
+// memory once the interpreter is initialised, `site` imported and Kiln's
+// runtime (its Python half) imported; the only JS values it references then
+// are null and globalThis, whose references are the same on every host. A
 // later start instantiates the module as usual, checks that the snapshot was
 // made from this very build, copies the memory in instead of running
 // kiln_init, then re-reads what the snapshot froze from the build machine

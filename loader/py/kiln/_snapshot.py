@@ -16,6 +16,7 @@ def refresh_host_state(environ: str) -> None:
     # CPython sets LC_CTYPE from the environment while starting.
     _locale.setlocale(_locale.LC_CTYPE, "")
     _refresh_time_zone()
+    _refresh_runtime()
 
 
 def _sync_environ(wanted: dict[str, str]) -> None:
@@ -36,3 +37,13 @@ def _refresh_time_zone() -> None:
     _imp.exec_builtin(fresh)
     for name in ("timezone", "altzone", "daylight", "tzname"):
         setattr(time, name, getattr(fresh, name))
+
+
+def _refresh_runtime() -> None:
+    """Kiln's runtime was imported before the snapshot was taken, on the
+    builder's host (Node): what it read off globalThis is this host's now."""
+    from .ffi import in_browser
+
+    for name in ("kiln.ffi", "pyodide.ffi"):
+        if name in sys.modules:
+            sys.modules[name].IN_BROWSER = in_browser()

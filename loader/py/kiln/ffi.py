@@ -53,7 +53,15 @@ JsException.message = _js_error_field("message")
 jsnull = _kiln_core.js_null()
 
 _js = _kiln_core.js_global()
-IN_BROWSER: bool = hasattr(_js, "document") or hasattr(_js, "importScripts")
+
+
+def in_browser() -> bool:
+    """A page or a Web Worker (not Node)."""
+    return hasattr(_js, "document") or hasattr(_js, "importScripts")
+
+
+#: Set again after a start from a memory snapshot (kiln._snapshot), made in Node.
+IN_BROWSER: bool = in_browser()
 
 
 def to_js(
