@@ -237,6 +237,12 @@ CORE_LINK_SETTINGS = [
     # 60% of the core's exports and 1.1 MB of its wasm. C++ extensions load
     # it as a package (packages/libcxx) when they need it.
     "-nostdlib++",
+    # No C half of OpenGL/OpenAL (libGL, libal): their GetProcAddress tables
+    # take the address of ~260 JS functions, each given a table slot (and a
+    # WASM wrapper compiled for it) at every start. Their JS halves stay: a
+    # side module calling gl*/al* directly still links. libhtml5 is kept.
+    "-sAUTO_NATIVE_LIBRARIES=0",
+    "-lhtml5",
     "-sMODULARIZE=1",
     "-sEXPORT_ES6=1",
     "-sEXPORT_NAME=createKilnModule",
