@@ -7,7 +7,7 @@ import { mountNativeFS } from "./native_fs.mjs";
 import { makePackageManager } from "./packages/manager.mjs";
 import { isRequirement, isWheelURL } from "./packages/names.mjs";
 
-export function makeAPI(Module, streams, { indexURL, lockFileURL, lockFileContents, packageBaseURL, packageCache, startedFromSnapshot }) {
+export function makeAPI(Module, streams, { indexURL, lockFileURL, lockFileContents, packageBaseURL, packageCache, startedFromSnapshot, glueCodeCache }) {
   const bridge = Module.kilnBridge;
   const { runtime } = bridge;
   const packages = makePackageManager(Module, { lockFileURL, lockFileContents, packageBaseURL, packageCache });
@@ -63,6 +63,8 @@ export function makeAPI(Module, streams, { indexURL, lockFileURL, lockFileConten
     version: KILN_VERSION,
     /** Whether this interpreter was restored from a memory snapshot (loadKiln({snapshot})). */
     startedFromSnapshot,
+    /** Node: how the core's JS glue was compiled: "used" V8's code cache on disk, "created" it, or "off". */
+    glueCodeCache,
     indexURL,
     FS: Module.FS,
     PythonError: bridge.PythonError,

@@ -1,6 +1,7 @@
 // loadKiln(): fetch the core files, start the WASM module, start Python.
 
 import { compileWasm, readBytes, resolveIndexURL } from "./host.mjs";
+import { loadGlue } from "./glue.mjs";
 import { installStreams } from "./streams.mjs";
 import { makeAPI } from "./api.mjs";
 import { startWorker } from "./worker/handle.mjs";
@@ -30,6 +31,8 @@ const HOME = "/home/kiln";
  *   once the file system is ready and before Python starts (Pyodide's option of that name)
  * @param {boolean|string} [options.packageCache] keep downloaded packages (default true; false: off;
  *   in Node, a folder path instead of ~/.cache/kiln/packages)
+ * @param {boolean|string} [options.codeCache] Node: keep V8's compiled code of the core's JS glue on disk
+ *   (default true: ~/.cache/kiln/code; false: off; or a folder path); browsers have their own
  * @param {boolean|string|Uint8Array} [options.snapshot] start from a memory snapshot (see snapshot.mjs):
  *   true for the build's kiln-snapshot.bin, or its URL (relative to indexURL), or its bytes
  */
@@ -38,7 +41,7 @@ export async function loadKiln(options = {}) {
   if (options.worker) return startWorker(options);
   const indexURL = resolveIndexURL(options.indexURL);
   const snapshot = fetchSnapshot(options.snapshot, indexURL);
-  const { Module, fingerprint, stdlibZip } = await instantiate(indexURL, options);
+  const { Module, fingerprint, stdlibZip, glue } = await instantiate(indexURL, options);
   const { FS } = Module;
   prepareFileSystem(FS, stdlibZip);
   const streams = installStreams(FS, options);
@@ -55,8 +58,10 @@ export async function loadKiln(options = {}) {
     packageBaseURL: resolveIndexURL(options.packageBaseUrl ?? indexURL),
     packageCache: options.packageCache,
     startedFromSnapshot: Boolean(restored),
+    glueCodeCache: glue.codeCache,
   });
   await api._ready;
+  glue.saveCodeCache();
   if (options.packages?.length) await api.install(options.packages);
   return api;
 }
@@ -67,7 +72,7 @@ export async function loadKiln(options = {}) {
  */
 export async function makeSnapshot({ indexURL } = {}) {
   const url = resolveIndexURL(indexURL);
-  const { Module, fingerprint, stdlibZip } = await instantiate(url, {});
+  const { Module, fingerprint, stdlibZip } = await instantiate(url, { codeCache: false });
   prepareFileSystem(Module.FS, stdlibZip);
   installStreams(Module.FS, {});
   Module.kilnBridge.init({});
@@ -110,14 +115,12 @@ async function instantiate(indexURL, options) {
   // Start all downloads at once; compile the wasm while the rest arrives.
   const wasmModule = compileWasm(indexURL + LAYOUT.coreWasm);
   const stdlib = readBytes(indexURL + LAYOUT.stdlibZip);
-  const glue = import(indexURL + LAYOUT.coreJs).catch((error) => {
-    throw new Error(`kiln: cannot load ${indexURL}${LAYOUT.coreJs}: ${error.message}`);
-  });
+  const gluePromise = loadGlue(indexURL + LAYOUT.coreJs, options.codeCache);
   // Keep the promises from rejecting unobserved while another one is awaited.
   wasmModule.catch(() => {});
   stdlib.catch(() => {});
 
-  const { default: createKilnModule } = await glue;
+  const glue = await gluePromise;
   const compiled = await wasmModule;
   // Emscripten never settles its promise if instantiation fails: race it.
   let instantiationFailed;
@@ -135,8 +138,8 @@ async function instantiate(indexURL, options) {
     printErr: (text) => console.warn(text),
     preRun: [(module) => setEnvironment(module.ENV, options.env)],
   };
-  const Module = await Promise.race([createKilnModule(moduleArg), failure]);
-  return { Module, fingerprint: Module.kilnBridge.snapshotFingerprint(), stdlibZip: await stdlib };
+  const Module = await Promise.race([glue.createModule(moduleArg), failure]);
+  return { Module, fingerprint: Module.kilnBridge.snapshotFingerprint(), stdlibZip: await stdlib, glue };
 }
 
 function setEnvironment(ENV, env = {}) {

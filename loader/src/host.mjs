@@ -36,6 +36,13 @@ export function resolveIndexURL(indexURL) {
   return url.endsWith("/") ? url : url + "/";
 }
 
+/** Node: the folder of one of Kiln's caches, `~/.cache/kiln/<kind>` (or under $XDG_CACHE_HOME). */
+export function nodeCacheFolder(kind) {
+  const path = nodeRequire("path");
+  const base = process.env.XDG_CACHE_HOME || path.join(nodeRequire("os").homedir(), ".cache");
+  return path.join(base, "kiln", kind);
+}
+
 /** Node's built-in modules, synchronously (Node >= 20.16). */
 export function nodeRequire(name) {
   return process.getBuiltinModule(name);

@@ -36,6 +36,8 @@ export interface LoadKilnOptions {
   packages?: string[];
   /** Keep downloaded packages (default true); false turns it off; in Node, a folder. */
   packageCache?: boolean | string;
+  /** Node: keep V8's compiled code of the core's JS glue on disk (default true: ~/.cache/kiln/code); false turns it off; or a folder. */
+  codeCache?: boolean | string;
   /** Called once the file system is ready and before Python starts (mounts, files, chdir). */
   fsInit?: (FS: any, info: { sitePackages: string }) => void | Promise<void>;
   /** Run Python in a Web Worker (worker_threads in Node). */
@@ -175,6 +177,8 @@ export interface KilnAPI {
   readonly jspiAvailable: boolean;
   /** Whether this interpreter was restored from a memory snapshot (options.snapshot). */
   readonly startedFromSnapshot: boolean;
+  /** Node: how the core's JS glue was compiled: from V8's code cache on disk ("used"), creating it, or without ("off"; browsers keep their own). */
+  readonly glueCodeCache: "used" | "created" | "off";
   runPython(code: string, options?: RunOptions): any;
   runPythonAsync(code: string, options?: RunOptions): Promise<any>;
   pyimport(name: string): PyProxy;
@@ -198,6 +202,8 @@ export interface KilnWorker {
   readonly worker: true;
   readonly jspiAvailable: boolean;
   readonly startedFromSnapshot: boolean;
+  /** Node: how the core's JS glue was compiled: from V8's code cache on disk ("used"), creating it, or without ("off"; browsers keep their own). */
+  readonly glueCodeCache: "used" | "created" | "off";
   /** Whether interrupt(), blocking input() and synchronous callbacks work (cross-origin isolation). */
   readonly sharedMemory: boolean;
   readonly PythonError: typeof PythonError;

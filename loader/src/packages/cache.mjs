@@ -5,7 +5,7 @@
 // index) are also remembered by URL; every hit is checked against its hash.
 // Turn it off with loadKiln({ packageCache: false }).
 
-import { IN_NODE, nodeRequire } from "../host.mjs";
+import { IN_NODE, nodeCacheFolder, nodeRequire } from "../host.mjs";
 
 const CACHE_NAME = "kiln-packages-v1";
 const KEY_ORIGIN = "https://kiln.invalid/";
@@ -24,15 +24,9 @@ const disabled = {
 /** `option`: false (off), true/undefined (default place), or a Node folder path. */
 export function makePackageCache(option) {
   if (option === false) return disabled;
-  if (IN_NODE) return nodeCache(typeof option === "string" ? option : defaultNodeFolder());
+  if (IN_NODE) return nodeCache(typeof option === "string" ? option : nodeCacheFolder("packages"));
   if (typeof caches === "object" && caches !== null) return browserCache();
   return disabled; // e.g. a plain-http page: the Cache API needs a secure context
-}
-
-function defaultNodeFolder() {
-  const path = nodeRequire("path");
-  const base = process.env.XDG_CACHE_HOME || path.join(nodeRequire("os").homedir(), ".cache");
-  return path.join(base, "kiln", "packages");
 }
 
 async function urlKey(url) {

@@ -154,6 +154,7 @@ export async function startWorker(options) {
     worker: true,
     jspiAvailable: started.jspiAvailable,
     startedFromSnapshot: started.startedFromSnapshot,
+    glueCodeCache: started.glueCodeCache,
     /** Whether interrupt(), input() and synchronous callbacks are available (shared memory). */
     sharedMemory: started.sharedMemory,
     PythonError,

@@ -104,6 +104,7 @@ async function start(options, control) {
     version: kiln.version,
     jspiAvailable: kiln.jspiAvailable,
     startedFromSnapshot: kiln.startedFromSnapshot,
+    glueCodeCache: kiln.glueCodeCache,
     sharedMemory: Boolean(views),
   };
 }

@@ -1,0 +1,98 @@
+// Loading the core's JS glue (kiln.asm.mjs, 0.6 MB of Emscripten runtime).
+// Browsers import it as a module and keep its compiled code in their own
+// cache. Node has no such cache for an import: compiling the glue was a
+// quarter of a start from the snapshot. There it is compiled as a script
+// with V8's code cache, kept on disk under the sha256 of its text and the
+// Node version (default ~/.cache/kiln/code; loadKiln({codeCache: false})
+// turns it off). V8 itself only checks a cache against the source's length
+// and its own version and flags, hence the hash in the file name.
+
+import { IN_NODE, nodeCacheFolder, nodeRequire } from "./host.mjs";
+
+// What the glue's ES module syntax becomes in the script form: its own URL
+// and Node's built-in modules are passed in by the wrapper function.
+const MODULE_SYNTAX = [
+  ["import.meta.url", "__kilnGlueURL"],
+  ['import("module")', "__kilnImport(\"module\")"],
+  ["export default createKilnModule;", "return createKilnModule;"],
+];
+
+/**
+ * The glue's module factory (createKilnModule), and `saveCodeCache()`, to
+ * call once the module has started (the cache then holds the functions
+ * that ran, not only the top level). `codeCache` is how the cache was used:
+ * "off", "created" (none yet, or V8 rejected it) or "used".
+ */
+export async function loadGlue(url, option) {
+  if (!IN_NODE || option === false || !url.startsWith("file:")) return importGlue(url);
+  // Compiled once per process, as import() would (the factory makes any number of modules).
+  const key = `${url}\0${option}`;
+  if (!compiledInNode.has(key)) compiledInNode.set(key, compileInNode(url, option));
+  return compiledInNode.get(key);
+}
+
+const compiledInNode = new Map();
+
+async function importGlue(url) {
+  const module = await import(url).catch((error) => {
+    throw new Error(`kiln: cannot load ${url}: ${error.message}`);
+  });
+  return { createModule: module.default, codeCache: "off", saveCodeCache() {} };
+}
+
+function compileInNode(url, option) {
+  const fs = nodeRequire("fs");
+  const path = nodeRequire("path");
+  const file = nodeRequire("url").fileURLToPath(url);
+  let source;
+  try {
+    source = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    throw new Error(`kiln: cannot load ${url}: ${error.message}`);
+  }
+  const digest = nodeRequire("crypto").createHash("sha256").update(source).digest("hex");
+  const folder = typeof option === "string" ? option : nodeCacheFolder("code");
+  const cacheFile = path.join(folder, `glue-${digest.slice(0, 32)}-node${process.versions.node}-${process.arch}.v8`);
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined; // not there yet
+  }
+  const script = new (nodeRequire("vm").Script)(asScript(source, url), { filename: file, cachedData });
+  const createModule = script.runInThisContext()(url, async (name) => nodeRequire(name));
+  const codeCache = cachedData && !script.cachedDataRejected ? "used" : "created";
+  let saved = codeCache === "used";
+  return {
+    createModule,
+    codeCache,
+    saveCodeCache() {
+      if (saved) return;
+      saved = true;
+      // After the caller's start has resolved: serializing takes a few ms.
+      setTimeout(() => writeAtomically(cacheFile, script.createCachedData()), 0);
+    },
+  };
+}
+
+/** The module's text as the body of `(__kilnGlueURL, __kilnImport) => createKilnModule`. */
+function asScript(source, url) {
+  let body = source;
+  for (const [from, to] of MODULE_SYNTAX) {
+    if (!body.includes(from)) {
+      throw new Error(`kiln: ${url} is not the Emscripten glue this loader was built for (no \`${from}\`)`);
+    }
+    body = body.replaceAll(from, to);
+  }
+  // One line of prefix: the glue's own line numbers stay right after line 1.
+  return `(function (__kilnGlueURL, __kilnImport) {${body}\n})`;
+}
+
+function writeAtomically(target, data) {
+  const fs = nodeRequire("fs/promises");
+  const partial = `${target}.${process.pid}.part`;
+  fs.mkdir(nodeRequire("path").dirname(target), { recursive: true })
+    .then(() => fs.writeFile(partial, data))
+    .then(() => fs.rename(partial, target)) // readers never see half a file
+    .catch(() => fs.rm(partial, { force: true }).catch(() => {})); // an optimisation only
+}
