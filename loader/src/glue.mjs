@@ -44,13 +44,15 @@ function compileInNode(url, option) {
   const fs = nodeRequire("fs");
   const path = nodeRequire("path");
   const file = nodeRequire("url").fileURLToPath(url);
-  let source;
+  let bytes;
   try {
-    source = fs.readFileSync(file, "utf8");
+    bytes = fs.readFileSync(file);
   } catch (error) {
     throw new Error(`kiln: cannot load ${url}: ${error.message}`);
   }
-  const digest = nodeRequire("crypto").createHash("sha256").update(source).digest("hex");
+  // Hashed as bytes: hashing the text would encode it to UTF-8 again.
+  const digest = nodeRequire("crypto").createHash("sha256").update(bytes).digest("hex");
+  const source = bytes.toString("utf8");
   const folder = typeof option === "string" ? option : nodeCacheFolder("code");
   const cacheFile = path.join(folder, `glue-${digest.slice(0, 32)}-node${process.versions.node}-${process.arch}.v8`);
   let cachedData;
