@@ -78,3 +78,32 @@ def test_two_interpreters_in_one_process_share_the_compiled_glue(node24, tmp_pat
         report([first.glueCodeCache, second.glueCodeCache, first.runPython("x"), second.runPython("x")]);
     """)
     assert values == ["created", "created", "first", "second"]
+
+
+def test_an_unwritable_cache_folder_only_costs_the_cache(node24, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    assert start(node24, blocker / "code") == {"codeCache": "created", "result": 42}
+    assert start(node24, blocker / "code") == {"codeCache": "created", "result": 42}
+    assert blocker.read_text() == "not a folder"
+
+
+def test_a_node_worker_uses_the_cache_too(node24, tmp_path):
+    folder = json.dumps(str(tmp_path / "code"))
+    body = f"""
+        const kiln = await loadKiln({{ worker: true, codeCache: {folder} }});
+        report([kiln.glueCodeCache, await kiln.runPython("6 * 7")]);
+        // The worker writes the cache after its start; a real worker lives on.
+        const {{ readdirSync }} = await import("node:fs");
+        const written = () => {{ try {{ return readdirSync({folder}).some((f) => f.endsWith(".v8")); }} catch {{ return false; }} }};
+        for (let i = 0; i < 200 && !written(); i++) await new Promise((r) => setTimeout(r, 50));
+        await kiln.terminate();
+    """
+    assert node24.report(body) == ["created", 42]
+    assert node24.report(body) == ["used", 42]
+
+
+def test_browsers_import_the_glue_and_keep_their_own_cache(chromium):
+    body = "const kiln = await loadKiln(); return [kiln.glueCodeCache, kiln.runPython('6 * 7')];"
+    assert chromium.main(body) == ["off", 42]
+    assert chromium.worker(body) == ["off", 42]

@@ -7,7 +7,7 @@
 // turns it off). V8 itself only checks a cache against the source's length
 // and its own version and flags, hence the hash in the file name.
 
-import { IN_NODE, nodeCacheFolder, nodeRequire } from "./host.mjs";
+import { IN_NODE, nodeCacheFolder, nodeRequire, writeFileAtomically } from "./host.mjs";
 
 // What the glue's ES module syntax becomes in the script form: its own URL
 // and Node's built-in modules are passed in by the wrapper function.
@@ -26,8 +26,9 @@ const MODULE_SYNTAX = [
 export async function loadGlue(url, option) {
   if (!IN_NODE || option === false || !url.startsWith("file:")) return importGlue(url);
   // Compiled once per process, as import() would (the factory makes any number of modules).
-  const key = `${url}\0${option}`;
-  if (!compiledInNode.has(key)) compiledInNode.set(key, compileInNode(url, option));
+  const folder = typeof option === "string" ? option : nodeCacheFolder("code");
+  const key = `${url}\0${folder}`;
+  if (!compiledInNode.has(key)) compiledInNode.set(key, compileInNode(url, folder));
   return compiledInNode.get(key);
 }
 
@@ -40,7 +41,7 @@ async function importGlue(url) {
   return { createModule: module.default, codeCache: "off", saveCodeCache() {} };
 }
 
-function compileInNode(url, option) {
+function compileInNode(url, folder) {
   const fs = nodeRequire("fs");
   const path = nodeRequire("path");
   const file = nodeRequire("url").fileURLToPath(url);
@@ -53,7 +54,6 @@ function compileInNode(url, option) {
   // Hashed as bytes: hashing the text would encode it to UTF-8 again.
   const digest = nodeRequire("crypto").createHash("sha256").update(bytes).digest("hex");
   const source = bytes.toString("utf8");
-  const folder = typeof option === "string" ? option : nodeCacheFolder("code");
   const cacheFile = path.join(folder, `glue-${digest.slice(0, 32)}-node${process.versions.node}-${process.arch}.v8`);
   let cachedData;
   try {
@@ -72,7 +72,7 @@ function compileInNode(url, option) {
       if (saved) return;
       saved = true;
       // After the caller's start has resolved: serializing takes a few ms.
-      setTimeout(() => writeAtomically(cacheFile, script.createCachedData()), 0);
+      setTimeout(() => writeFileAtomically(cacheFile, script.createCachedData()).catch(() => {}), 0); // an optimisation only
     },
   };
 }
@@ -88,13 +88,4 @@ function asScript(source, url) {
   }
   // One line of prefix: the glue's own line numbers stay right after line 1.
   return `(function (__kilnGlueURL, __kilnImport) {${body}\n})`;
-}
-
-function writeAtomically(target, data) {
-  const fs = nodeRequire("fs/promises");
-  const partial = `${target}.${process.pid}.part`;
-  fs.mkdir(nodeRequire("path").dirname(target), { recursive: true })
-    .then(() => fs.writeFile(partial, data))
-    .then(() => fs.rename(partial, target)) // readers never see half a file
-    .catch(() => fs.rm(partial, { force: true }).catch(() => {})); // an optimisation only
 }

@@ -43,6 +43,20 @@ export function nodeCacheFolder(kind) {
   return path.join(base, "kiln", kind);
 }
 
+/** Node: write a file so that readers never see half of it (folders made as needed). */
+export async function writeFileAtomically(target, data) {
+  const fs = nodeRequire("fs/promises");
+  await fs.mkdir(nodeRequire("path").dirname(target), { recursive: true });
+  const partial = `${target}.${process.pid}.part`;
+  try {
+    await fs.writeFile(partial, data);
+    await fs.rename(partial, target);
+  } catch (error) {
+    await fs.rm(partial, { force: true });
+    throw error;
+  }
+}
+
 /** Node's built-in modules, synchronously (Node >= 20.16). */
 export function nodeRequire(name) {
   return process.getBuiltinModule(name);

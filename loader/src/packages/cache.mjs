@@ -5,7 +5,7 @@
 // index) are also remembered by URL; every hit is checked against its hash.
 // Turn it off with loadKiln({ packageCache: false }).
 
-import { IN_NODE, nodeCacheFolder, nodeRequire } from "../host.mjs";
+import { IN_NODE, nodeCacheFolder, nodeRequire, writeFileAtomically } from "../host.mjs";
 
 const CACHE_NAME = "kiln-packages-v1";
 const KEY_ORIGIN = "https://kiln.invalid/";
@@ -38,12 +38,6 @@ function nodeCache(folder) {
   const fs = nodeRequire("fs/promises");
   const path = nodeRequire("path");
   const file = (kind, name) => path.join(folder, kind, name);
-  async function write(target, data) {
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    const partial = `${target}.${process.pid}.part`;
-    await fs.writeFile(partial, data);
-    await fs.rename(partial, target); // readers never see half a file
-  }
   return {
     async get(sha256) {
       try {
@@ -52,7 +46,7 @@ function nodeCache(folder) {
         return null;
       }
     },
-    put: (sha256, bytes) => write(file("sha256", sha256), bytes).catch(() => {}),
+    put: (sha256, bytes) => writeFileAtomically(file("sha256", sha256), bytes).catch(() => {}),
     async shaOfURL(url) {
       try {
         return (await fs.readFile(file("url", await urlKey(url)), "utf8")).trim();
@@ -60,7 +54,7 @@ function nodeCache(folder) {
         return null;
       }
     },
-    rememberURL: async (url, sha256) => write(file("url", await urlKey(url)), sha256).catch(() => {}),
+    rememberURL: async (url, sha256) => writeFileAtomically(file("url", await urlKey(url)), sha256).catch(() => {}),
   };
 }
 
