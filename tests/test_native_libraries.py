@@ -54,3 +54,36 @@ lookup.lookup.restype = ctypes.c_void_p
     # ALC_NO_ERROR; a table slot; EMSCRIPTEN_RESULT_UNKNOWN_TARGET (no such element in Node);
     # libGL's table finds glClear and not a made-up name.
     assert values == [0, True, -4, True, None]
+
+
+JS_FUNCTION_ADDRESS = r"""
+#include <emscripten/console.h>
+void *out_address(void) { return (void *)&emscripten_out; }
+/* The core's emscripten_outf calls emscripten_out through the address it took. */
+void say(void) { emscripten_outf("through the slot: %s %d", "answer", 42); }
+"""
+
+
+def test_js_functions_whose_address_the_core_takes(node, tmp_path):
+    """The core takes the address of six JS functions (emscripten_out, ...);
+    the loader gives them table slots without mapping the whole table first.
+    Calls through those slots work, and the address is the same one whether
+    it is taken by the core, by a side module or looked up by dlsym."""
+    library = _side_module(tmp_path, "address", JS_FUNCTION_ADDRESS)
+    proc = node.run(f"""
+        const {{ readFileSync }} = await import("node:fs");
+        const kiln = await loadKiln();
+        kiln.FS.writeFile("/tmp/address.so", readFileSync({json.dumps(str(library))}));
+        console.log("RESULT " + kiln.runPython(`
+import ctypes
+core = ctypes.CDLL(None)
+library = ctypes.CDLL("/tmp/address.so")
+library.say()
+library.out_address.restype = ctypes.c_void_p
+by_name = ctypes.cast(core.emscripten_out, ctypes.c_void_p).value
+[library.out_address() == by_name, by_name > 0]
+`).toJs().join(","));
+    """)
+    lines = proc.stdout.splitlines()
+    assert "through the slot: answer 42" in lines
+    assert "RESULT true,true" in lines

@@ -51,13 +51,56 @@ addToLibrary({
     },
   },
 
+  // A JS function whose address C takes (the core takes six: emscripten_out,
+  // emscripten_console_log, ...) goes into the table without addFunction's
+  // duplicate check. That check first maps every slot of the table to its
+  // function, making a JS object for each of thousands of wasm functions:
+  // ~15 ms of every start. A JS function is in the table only if it was added
+  // through here or addFunction, so remembering those is check enough. Wasm
+  // functions still go through addFunction: one already in the table must keep
+  // its index, since C compares function pointers.
+  $isWasmFunction: (func) => {
+    isWasmFunction.table ??= new WebAssembly.Table({element: 'anyfunc', initial: 1});
+    try {
+      isWasmFunction.table.set(0, func); // only wasm functions may be stored
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  $jsFunctionSlots: '=new WeakMap()',
+  // Emscripten's, plus the slots given above: dlsym of such a function then
+  // finds the one its address already has.
+  $getFunctionAddress__deps: ['$updateTableMap', '$functionsInTableMap', '$wasmTable', '$jsFunctionSlots'],
+  $getFunctionAddress: (func) => {
+    if (!functionsInTableMap) {
+      functionsInTableMap = new WeakMap();
+      updateTableMap(0, wasmTable.length);
+    }
+    return functionsInTableMap.get(func) || jsFunctionSlots.get(func) || 0;
+  },
+  $addJsFunction__deps: ['$addFunction', '$functionsInTableMap', '$jsFunctionSlots', '$getEmptyTableSlot',
+                         '$setWasmTableEntry', '$convertJsFunctionToWasm'],
+  $addJsFunction: (func, sig) => {
+    let slot = jsFunctionSlots.get(func);
+    if (slot) return slot;
+    if (functionsInTableMap) {
+      slot = addFunction(func, sig); // the map exists already: no extra cost
+    } else {
+      slot = getEmptyTableSlot();
+      setWasmTableEntry(slot, convertJsFunctionToWasm(func, sig));
+    }
+    jsFunctionSlots.set(func, slot);
+    return slot;
+  },
+
   // Emscripten's version walks the whole GOT after every side module loads,
   // reading each entry's WebAssembly.Global across the JS/WASM boundary:
   // quadratic in the number of libraries (NumPy alone loads 20; with
   // libopenblas this was a third of loadPackage("numpy")). An entry, once
   // resolved, stays resolved, so only entries new since the last call and
   // those still unresolved (weak symbols nobody defines yet) are looked at.
-  $reportUndefinedSymbols__deps: ['$GOT', '$resolveGlobalSymbol', '$addFunction'],
+  $reportUndefinedSymbols__deps: ['$GOT', '$resolveGlobalSymbol', '$addFunction', '$isWasmFunction', '$addJsFunction'],
   $reportUndefinedSymbols: () => {
     const names = Object.keys(GOT); // insertion order: new entries come last
     const candidates = reportUndefinedSymbols.unresolved ?? [];
@@ -73,7 +116,7 @@ addToLibrary({
         continue;
       }
       if (typeof value == 'function') {
-        entry.value = addFunction(value, value.sig);
+        entry.value = isWasmFunction(value) ? addFunction(value, value.sig) : addJsFunction(value, value.sig);
       } else if (typeof value == 'number') {
         entry.value = value;
       } else {
