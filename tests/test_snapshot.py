@@ -86,6 +86,10 @@ def _damaged_snapshot_cases() -> dict[str, str]:
             "the WASM module differs",
         "withHeader((h) => ({ ...h, stdlibZipBytes: 1 }))": "the standard library zip differs",
         "good.subarray(0, good.length - 10)": "truncated or damaged",
+        # The pages a restore leaves as they are must be what the snapshot was made on.
+        "withHeader((h) => ({ ...h, checkedHashes: h.checkedHashes.map((hash, i) => i === 7 ? hash ^ 1 : hash) }))":
+            "the memory before Python starts differs from the one the snapshot was made on (page ",
+        "withHeader((h) => ({ ...h, checkedPages: h.checkedPages.slice(1) }))": "its header is damaged",
     }
 
 

@@ -91,6 +91,7 @@ Module.kilnBridge = {
   },
 
   snapshotFingerprint,
+  snapshotBase,
   captureSnapshot,
   restoreSnapshot,
   /** The environment the C library gave Python ("K=V"): Emscripten's defaults with options.env applied. */

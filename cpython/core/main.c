@@ -95,3 +95,18 @@ EMSCRIPTEN_KEEPALIVE void kiln_incref(PyObject *obj) { Py_INCREF(obj); }
 
 /* Bytes of the WASM heap in use by malloc (for leak checks). */
 EMSCRIPTEN_KEEPALIVE int kiln_heap_used(void) { return (int)mallinfo().uordblks; }
+
+/* A 32-bit hash (MurmurHash3's mixing) of `count` words: snapshot.js checks
+ * with it that the pages a restore keeps are the ones the snapshot was made
+ * on. In C because the loader runs it once per start, over 2 MB, before any
+ * JIT has warmed up. Reads memory only: it runs before the restore. */
+EMSCRIPTEN_KEEPALIVE uint32_t kiln_checksum_words(const uint32_t *words, size_t count) {
+  uint32_t hash = 0x9747b28cu;
+  for (size_t i = 0; i < count; i++) {
+    uint32_t k = words[i] * 0xcc9e2d51u;
+    k = (k << 15) | (k >> 17);
+    hash ^= k * 0x1b873593u;
+    hash = ((hash << 13) | (hash >> 19)) * 5 + 0xe6546b64u;
+  }
+  return hash ^ (uint32_t)count;
+}

@@ -15,13 +15,30 @@ function snapshotFingerprint() {
   };
 }
 
-// Snapshots keep the memory's non-zero pages only: most of it is zeros (the
-// stack, free heap), which need neither a download nor a copy.
+// A snapshot keeps only the pages that differ from the memory a restore finds:
+// the module just instantiated, its data segments in place (2.2 MB of a
+// started interpreter's 4 MB of non-zero pages are those, unchanged), the
+// stack and the free heap zero. A restore checks each non-zero page it keeps
+// against its hash in the snapshot, and zeroes the other pages it keeps.
 const SNAPSHOT_PAGE = 4096;
 
-/** The memory after kiln_start_runtime, as its non-zero pages. Refuses when JS-side
- * state that the memory does not hold was created: JS references, open files. */
-function captureSnapshot() {
+/** The memory as a restore will find it (read at the point of loadKiln where
+ * a restore happens): up to the heap's top, in whole pages, and the hash of
+ * each non-zero page. */
+function snapshotBase() {
+  const bytes = HEAPU8.slice(0, pageCeil(wasmExports.sbrk(0)));
+  const hashes = new Map();
+  for (let page = 0; page * SNAPSHOT_PAGE < bytes.length; page++) {
+    if (!isZero(bytes.subarray(page * SNAPSHOT_PAGE, (page + 1) * SNAPSHOT_PAGE))) hashes.set(page, pageHash(page));
+  }
+  return { bytes, hashes };
+}
+
+/** The memory after kiln_start_runtime, as the pages that differ from `base`
+ * (snapshotBase) and the hashes of the non-zero base pages it keeps. Refuses
+ * when JS-side state that the memory does not hold was created: JS
+ * references, open files. */
+function captureSnapshot(base) {
   if (liveRefCount() !== 0) {
     throw new Error(`kiln: cannot snapshot: ${liveRefCount()} JS references exist after Python's start`);
   }
@@ -30,28 +47,74 @@ function captureSnapshot() {
   const memory = HEAPU8.slice();
   // The stack below the current frame is dead.
   memory.fill(0, wasmExports.emscripten_stack_get_end(), wasmExports.emscripten_stack_get_current());
+  const zeros = new Uint8Array(SNAPSHOT_PAGE);
   const pages = [];
-  for (let start = 0; start < memory.length; start += SNAPSHOT_PAGE) {
-    if (memory.subarray(start, start + SNAPSHOT_PAGE).some((byte) => byte !== 0)) pages.push(start / SNAPSHOT_PAGE);
+  const checked = [];
+  for (let page = 0, start = 0; start < memory.length; page++, start += SNAPSHOT_PAGE) {
+    const now = memory.subarray(start, start + SNAPSHOT_PAGE);
+    const before = start < base.bytes.length ? base.bytes.subarray(start, start + SNAPSHOT_PAGE) : zeros;
+    if (!sameBytes(now, before)) pages.push(page);
+    else if (base.hashes.has(page)) checked.push(page);
   }
   const data = new Uint8Array(pages.length * SNAPSHOT_PAGE);
   pages.forEach((page, i) => data.set(memory.subarray(page * SNAPSHOT_PAGE, (page + 1) * SNAPSHOT_PAGE), i * SNAPSHOT_PAGE));
-  return { pageSize: SNAPSHOT_PAGE, pages: Uint32Array.from(pages), data, memoryBytes: memory.length };
+  return {
+    pageSize: SNAPSHOT_PAGE, pages: Uint32Array.from(pages), data, memoryBytes: memory.length,
+    baseBytes: base.bytes.length, checkedPages: checked, checkedHashes: checked.map((page) => base.hashes.get(page)),
+  };
 }
 
-/** Overwrite the memory with a snapshot's pages (checked by the caller). */
-function restoreSnapshot({ pages, data, memoryBytes }) {
+/** Overwrite the memory with a snapshot's pages (its header checked by the
+ * caller). Returns why it cannot, before writing anything, or null. */
+function restoreSnapshot({ pages, data, memoryBytes, baseBytes, checkedPages, checkedHashes }) {
+  // Above the heap's top the memory of a module just instantiated is zero.
+  if (pageCeil(wasmExports.sbrk(0)) !== baseBytes) return `the heap's top differs (${wasmExports.sbrk(0)})`;
+  for (let i = 0; i < checkedPages.length; i++) {
+    if (pageHash(checkedPages[i]) !== checkedHashes[i]) {
+      return `the memory before Python starts differs from the one the snapshot was made on (page ${checkedPages[i]})`;
+    }
+  }
   const missing = memoryBytes - wasmMemory.buffer.byteLength;
   if (missing > 0) {
     wasmMemory.grow(missing / 65536);
     updateMemoryViews();
   }
-  // Memory above the heap's top is still zero in a module just instantiated.
-  HEAPU8.fill(0, 0, wasmExports.sbrk(0));
+  // Below the heap's top, a page neither checked nor in the snapshot is zero in it.
+  const covered = new Uint8Array(baseBytes / SNAPSHOT_PAGE + 1);
+  for (const page of checkedPages) covered[page] = 1;
+  for (const page of pages) if (page < covered.length) covered[page] = 1;
+  for (let page = 0; page * SNAPSHOT_PAGE < baseBytes; ) {
+    let end = page;
+    while (end * SNAPSHOT_PAGE < baseBytes && !covered[end]) end++;
+    if (end > page) HEAPU8.fill(0, page * SNAPSHOT_PAGE, end * SNAPSHOT_PAGE);
+    page = end + 1;
+  }
   for (let i = 0; i < pages.length; i++) {
     HEAPU8.set(data.subarray(i * SNAPSHOT_PAGE, (i + 1) * SNAPSHOT_PAGE), pages[i] * SNAPSHOT_PAGE);
   }
   resetTimezone();
+  return null;
+}
+
+function pageHash(page) {
+  return wasmExports.kiln_checksum_words(page * SNAPSHOT_PAGE, SNAPSHOT_PAGE >> 2) >>> 0;
+}
+
+function pageCeil(bytes) {
+  return Math.ceil(bytes / SNAPSHOT_PAGE) * SNAPSHOT_PAGE;
+}
+
+function isZero(bytes) {
+  const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
+  for (let i = 0; i < words.length; i++) if (words[i] !== 0) return false;
+  return true;
+}
+
+function sameBytes(a, b) {
+  const x = new Int32Array(a.buffer, a.byteOffset, a.length >> 2);
+  const y = new Int32Array(b.buffer, b.byteOffset, b.length >> 2);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
 }
 
 /** tzset() ran inside kiln_init (the time module) and keeps its answer: the

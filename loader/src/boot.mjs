@@ -75,10 +75,11 @@ export async function makeSnapshot({ indexURL } = {}) {
   const { Module, fingerprint, stdlibZip } = await instantiate(url, { codeCache: false });
   prepareFileSystem(Module.FS, stdlibZip);
   installStreams(Module.FS, {});
+  const base = Module.kilnBridge.snapshotBase(); // the memory loadKiln restores into
   Module.kilnBridge.init({});
   startPython(Module, []);
   Module.kilnBridge.importRuntime();
-  return encodeSnapshot(Module.kilnBridge.captureSnapshot(), fingerprint, stdlibZip.length);
+  return encodeSnapshot(Module.kilnBridge.captureSnapshot(base), fingerprint, stdlibZip.length);
 }
 
 /** Use a snapshot if it matches this module; otherwise say why and go on without. */
@@ -93,7 +94,11 @@ function useSnapshot(Module, bytes, fingerprint, stdlibZipBytes) {
     console.warn(`kiln: not starting from the snapshot: fsInit wrote ${customized.join(", ")}, which Python reads while starting; starting Python normally`);
     return false;
   }
-  Module.kilnBridge.restoreSnapshot(decoded);
+  const refused = Module.kilnBridge.restoreSnapshot(decoded);
+  if (refused) {
+    console.warn(`kiln: not starting from the snapshot: ${refused}; starting Python normally`);
+    return false;
+  }
   return true;
 }
 

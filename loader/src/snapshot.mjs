@@ -11,13 +11,16 @@
 // be read, is reported on the console and Python starts normally.
 //
 // File: "KILNSNAP", a u32 (little-endian) header length, the JSON header, the
-// indexes of the memory's non-zero pages (u32 each), then those pages' bytes.
+// indexes of the pages that differ from the memory a restore starts from
+// (u32 each), then those pages' bytes. The header lists the non-zero pages of
+// that memory the snapshot leaves as they are, with their hashes
+// (cpython/core/snapshot.js).
 
 import { readBytes } from "./host.mjs";
 import { LAYOUT } from "kiln-build-layout";
 
 const MAGIC = "KILNSNAP";
-const FORMAT = 2;
+const FORMAT = 3;
 
 /** Options a snapshot cannot honour: checked before anything is fetched. */
 export function checkSnapshotOptions(options) {
@@ -50,8 +53,12 @@ export function fetchSnapshot(option, indexURL) {
 }
 
 /** Serialise a capture (kilnBridge.captureSnapshot) with its checks. */
-export function encodeSnapshot({ pageSize, pages, data, memoryBytes }, fingerprint, stdlibZipBytes) {
-  const header = { format: FORMAT, buildId: LAYOUT.buildId, fingerprint, memoryBytes, pageSize, pages: pages.length, stdlibZipBytes };
+export function encodeSnapshot(capture, fingerprint, stdlibZipBytes) {
+  const { pageSize, pages, data, memoryBytes, baseBytes, checkedPages, checkedHashes } = capture;
+  const header = {
+    format: FORMAT, buildId: LAYOUT.buildId, fingerprint, memoryBytes, pageSize, pages: pages.length, stdlibZipBytes,
+    baseBytes, checkedPages, checkedHashes,
+  };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
   const start = MAGIC.length + 4 + headerBytes.length;
   const out = new Uint8Array(start + pages.byteLength + data.length);
@@ -90,10 +97,17 @@ export function decodeSnapshot(bytes, fingerprint, stdlibZipBytes) {
   if (header.stdlibZipBytes !== stdlibZipBytes) {
     return `the standard library zip differs (${stdlibZipBytes} bytes, snapshot ${header.stdlibZipBytes})`;
   }
-  const { pageSize, memoryBytes } = header;
+  const { pageSize, memoryBytes, baseBytes, checkedPages, checkedHashes } = header;
   const pagesEnd = start + 4 * header.pages;
   if (!(pageSize > 0) || bytes.length !== pagesEnd + header.pages * pageSize) return "it is truncated or damaged";
+  if (
+    !(baseBytes >= 0 && baseBytes % pageSize === 0 && baseBytes <= memoryBytes) ||
+    !Array.isArray(checkedPages) || !Array.isArray(checkedHashes) || checkedPages.length !== checkedHashes.length ||
+    checkedPages.some((page, i) => !Number.isInteger(page) || (i && page <= checkedPages[i - 1]) || (page + 1) * pageSize > baseBytes)
+  ) {
+    return "its header is damaged";
+  }
   const pages = new Uint32Array(bytes.slice(start, pagesEnd).buffer); // a copy: bytes may be unaligned
   if (pages.some((page, i) => (i && page <= pages[i - 1]) || (page + 1) * pageSize > memoryBytes)) return "it is truncated or damaged";
-  return { pages, data: bytes.subarray(pagesEnd), memoryBytes };
+  return { pages, data: bytes.subarray(pagesEnd), memoryBytes, baseBytes, checkedPages, checkedHashes };
 }
