@@ -3,10 +3,12 @@ part of the core: the lock file makes the packages whose side modules call
 into it depend on it, and a wheel micropip installs loads it first."""
 
 import json
+import os
+import subprocess
 import re
 import zipfile
 
-from kiln import config
+from kiln import config, toolchain
 from kiln.packages import wasm_signatures
 
 # loader/src/packages/cxx_runtime.mjs's rule (libc's two __cxa_ functions are in the core)
@@ -89,3 +91,47 @@ def test_without_the_cxx_runtime_in_the_lock_a_cxx_wheel_installs_nothing(node24
                      r"but the lock file has no 'libcxx' package to provide it", error), error
     assert error.rstrip().endswith("Nothing was installed.")
     assert after == [True, 42]
+
+
+SHAPE = r"""
+#include <stdexcept>
+#include <string>
+extern "C" int square_sides(int n) {
+  try {
+    if (n < 0) throw std::runtime_error("negative: " + std::to_string(n));
+    return 4 * n;
+  } catch (const std::exception &error) {
+    return -1;
+  }
+}
+"""
+
+
+def test_a_cxx_library_loaded_by_hand_loads_once_the_cxx_runtime_is_there(node24, tmp_path):
+    """ctypes.CDLL of a C++ library before libcxx is loaded fails with an
+    OSError naming the missing runtime; the failed load leaves nothing behind,
+    so once libcxx is loaded the same path loads and runs."""
+    (tmp_path / "shape.cpp").write_text(SHAPE)
+    subprocess.run(
+        ["em++", *config.CFLAGS.split(), *config.SIDE_MODULE_LDFLAGS.split(), "shape.cpp", "-o", "shape.so"],
+        cwd=tmp_path, env={**os.environ, **toolchain.env()}, check=True,
+    )
+    values = node24.report(f"""
+        const {{ readFileSync }} = await import("node:fs");
+        const kiln = await loadKiln();
+        kiln.FS.writeFile("/tmp/shape.so", readFileSync({json.dumps(str(tmp_path / "shape.so"))}));
+        const attempt = `
+import ctypes
+try:
+    library = ctypes.CDLL("/tmp/shape.so")
+    result = [library.square_sides(3), library.square_sides(-1)]
+except OSError as error:
+    result = ["OSError", str(error)]
+result`;
+        const before = kiln.runPython(attempt).toJs();
+        await kiln.loadPackage("libcxx");
+        report([before, kiln.runPython(attempt).toJs()]);
+    """)
+    before, after = values
+    assert before[0] == "OSError" and "libcxx" in before[1], before
+    assert after == [12, -1]

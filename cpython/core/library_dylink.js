@@ -94,13 +94,59 @@ addToLibrary({
     return slot;
   },
 
+  // Emscripten's, except that a failed load leaves no record behind. Its DSO
+  // stayed registered under the file's name as "loading" (and so did those
+  // of libraries it needed that failed too), so a later dlopen of the same
+  // path "succeeded" without loading anything and every dlsym failed: a C++
+  // library opened before libcxx could never be opened after it.
+  $dlopenInternal__deps: ['$loadDynamicLibrary', '$dlSetError', '$LDSO', '$PATH', '$UTF8ToString'],
+  $dlopenInternal: (handle, jsflags) => {
+    var filename = PATH.normalize(UTF8ToString(handle + {{{ C_STRUCTS.dso.name }}}));
+    var flags = {{{ makeGetValue('handle', C_STRUCTS.dso.flags, 'i32') }}};
+    var global = Boolean(flags & {{{ cDefs.RTLD_GLOBAL }}});
+    var combinedFlags = {
+      global,
+      nodelete: Boolean(flags & {{{ cDefs.RTLD_NODELETE }}}),
+      loadAsync: jsflags.loadAsync,
+    };
+    var known = new Set(Object.keys(LDSO.loadedLibsByName));
+    var forget = () => {
+      for (var [name, dso] of Object.entries(LDSO.loadedLibsByName)) {
+        if (!known.has(name) && dso.exports === 'loading') delete LDSO.loadedLibsByName[name];
+      }
+      if (LDSO.loadedLibsByHandle[handle]?.exports === 'loading') delete LDSO.loadedLibsByHandle[handle];
+    };
+    if (jsflags.loadAsync) {
+      return loadDynamicLibrary(filename, combinedFlags, global ? null : {}, handle).catch((e) => {
+        forget();
+        throw e;
+      });
+    }
+    try {
+      return loadDynamicLibrary(filename, combinedFlags, global ? null : {}, handle);
+    } catch (e) {
+      forget();
+      dlSetError(`Could not load dynamic lib: ${filename}\n${e}`);
+      return 0;
+    }
+  },
+
   // Emscripten's version walks the whole GOT after every side module loads,
   // reading each entry's WebAssembly.Global across the JS/WASM boundary:
   // quadratic in the number of libraries (NumPy alone loads 20; with
   // libopenblas this was a third of loadPackage("numpy")). An entry, once
   // resolved, stays resolved, so only entries new since the last call and
   // those still unresolved (weak symbols nobody defines yet) are looked at.
-  $reportUndefinedSymbols__deps: ['$GOT', '$resolveGlobalSymbol', '$addFunction', '$isWasmFunction', '$addJsFunction'],
+  // The C++ runtime is the package libcxx, not part of the core: name it
+  // (the rule of loader/src/packages/cxx_runtime.mjs, which loads it for the
+  // packages that need it; a library opened by hand must ask for it).
+  $undefinedSymbolMessage: (symName) => {
+    const cxx = /^(_Z|__cxa_(?!atexit$|finalize$)|__gxx_personality|_Unwind_)/.test(symName);
+    return `undefined symbol '${symName}'` +
+      (cxx ? ': the C++ runtime is the package libcxx; load it first (loadPackage("libcxx"))' : '');
+  },
+  $reportUndefinedSymbols__deps: ['$GOT', '$resolveGlobalSymbol', '$addFunction', '$isWasmFunction', '$addJsFunction',
+                                  '$undefinedSymbolMessage'],
   $reportUndefinedSymbols: () => {
     const names = Object.keys(GOT); // insertion order: new entries come last
     const candidates = reportUndefinedSymbols.unresolved ?? [];
@@ -121,7 +167,7 @@ addToLibrary({
         entry.value = value;
       } else {
         reportUndefinedSymbols.unresolved = [...unresolved, ...candidates.slice(candidates.indexOf(symName))];
-        throw new Error(`bad export type for '${symName}': ${typeof value}`);
+        throw new Error(value === undefined ? undefinedSymbolMessage(symName) : `bad export type for '${symName}': ${typeof value}`);
       }
     }
     reportUndefinedSymbols.unresolved = unresolved;
