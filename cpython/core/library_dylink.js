@@ -131,12 +131,6 @@ addToLibrary({
     }
   },
 
-  // Emscripten's version walks the whole GOT after every side module loads,
-  // reading each entry's WebAssembly.Global across the JS/WASM boundary:
-  // quadratic in the number of libraries (NumPy alone loads 20; with
-  // libopenblas this was a third of loadPackage("numpy")). An entry, once
-  // resolved, stays resolved, so only entries new since the last call and
-  // those still unresolved (weak symbols nobody defines yet) are looked at.
   // The C++ runtime is the package libcxx, not part of the core: name it
   // (the rule of loader/src/packages/cxx_runtime.mjs, which loads it for the
   // packages that need it; a library opened by hand must ask for it).
@@ -145,6 +139,13 @@ addToLibrary({
     return `undefined symbol '${symName}'` +
       (cxx ? ': the C++ runtime is the package libcxx; load it first (loadPackage("libcxx"))' : '');
   },
+
+  // Emscripten's version walks the whole GOT after every side module loads,
+  // reading each entry's WebAssembly.Global across the JS/WASM boundary:
+  // quadratic in the number of libraries (NumPy alone loads 20; with
+  // libopenblas this was a third of loadPackage("numpy")). An entry, once
+  // resolved, stays resolved, so only entries new since the last call and
+  // those still unresolved (weak symbols nobody defines yet) are looked at.
   $reportUndefinedSymbols__deps: ['$GOT', '$resolveGlobalSymbol', '$addFunction', '$isWasmFunction', '$addJsFunction',
                                   '$undefinedSymbolMessage'],
   $reportUndefinedSymbols: () => {
