@@ -79,18 +79,15 @@ addToLibrary({
     }
     return functionsInTableMap.get(func) || jsFunctionSlots.get(func) || 0;
   },
-  $addJsFunction__deps: ['$addFunction', '$functionsInTableMap', '$jsFunctionSlots', '$getEmptyTableSlot',
-                         '$setWasmTableEntry', '$convertJsFunctionToWasm'],
+  // Only while the table's map does not exist yet (afterwards addFunction costs no scan).
+  $addJsFunction__deps: ['$jsFunctionSlots', '$getEmptyTableSlot', '$setWasmTableEntry', '$convertJsFunctionToWasm'],
   $addJsFunction: (func, sig) => {
     let slot = jsFunctionSlots.get(func);
-    if (slot) return slot;
-    if (functionsInTableMap) {
-      slot = addFunction(func, sig); // the map exists already: no extra cost
-    } else {
+    if (!slot) {
       slot = getEmptyTableSlot();
       setWasmTableEntry(slot, convertJsFunctionToWasm(func, sig));
+      jsFunctionSlots.set(func, slot);
     }
-    jsFunctionSlots.set(func, slot);
     return slot;
   },
 
@@ -146,8 +143,8 @@ addToLibrary({
   // libopenblas this was a third of loadPackage("numpy")). An entry, once
   // resolved, stays resolved, so only entries new since the last call and
   // those still unresolved (weak symbols nobody defines yet) are looked at.
-  $reportUndefinedSymbols__deps: ['$GOT', '$resolveGlobalSymbol', '$addFunction', '$isWasmFunction', '$addJsFunction',
-                                  '$undefinedSymbolMessage'],
+  $reportUndefinedSymbols__deps: ['$GOT', '$resolveGlobalSymbol', '$addFunction', '$functionsInTableMap',
+                                  '$isWasmFunction', '$addJsFunction', '$undefinedSymbolMessage'],
   $reportUndefinedSymbols: () => {
     const names = Object.keys(GOT); // insertion order: new entries come last
     const candidates = reportUndefinedSymbols.unresolved ?? [];
@@ -163,7 +160,7 @@ addToLibrary({
         continue;
       }
       if (typeof value == 'function') {
-        entry.value = isWasmFunction(value) ? addFunction(value, value.sig) : addJsFunction(value, value.sig);
+        entry.value = functionsInTableMap || isWasmFunction(value) ? addFunction(value, value.sig) : addJsFunction(value, value.sig);
       } else if (typeof value == 'number') {
         entry.value = value;
       } else {

@@ -21,6 +21,7 @@ function snapshotFingerprint() {
 // stack and the free heap zero. A restore checks each non-zero page it keeps
 // against its hash in the snapshot, and zeroes the other pages it keeps.
 const SNAPSHOT_PAGE = 4096;
+const ZERO_PAGE = new Uint8Array(SNAPSHOT_PAGE);
 
 /** The memory as a restore will find it (read at the point of loadKiln where
  * a restore happens): up to the heap's top, in whole pages, and the hash of
@@ -29,7 +30,7 @@ function snapshotBase() {
   const bytes = HEAPU8.slice(0, pageCeil(wasmExports.sbrk(0)));
   const hashes = new Map();
   for (let page = 0; page * SNAPSHOT_PAGE < bytes.length; page++) {
-    if (!isZero(bytes.subarray(page * SNAPSHOT_PAGE, (page + 1) * SNAPSHOT_PAGE))) hashes.set(page, pageHash(page));
+    if (!sameBytes(bytes.subarray(page * SNAPSHOT_PAGE, (page + 1) * SNAPSHOT_PAGE), ZERO_PAGE)) hashes.set(page, pageHash(page));
   }
   return { bytes, hashes };
 }
@@ -47,12 +48,11 @@ function captureSnapshot(base) {
   const memory = HEAPU8.slice();
   // The stack below the current frame is dead.
   memory.fill(0, wasmExports.emscripten_stack_get_end(), wasmExports.emscripten_stack_get_current());
-  const zeros = new Uint8Array(SNAPSHOT_PAGE);
   const pages = [];
   const checked = [];
   for (let page = 0, start = 0; start < memory.length; page++, start += SNAPSHOT_PAGE) {
     const now = memory.subarray(start, start + SNAPSHOT_PAGE);
-    const before = start < base.bytes.length ? base.bytes.subarray(start, start + SNAPSHOT_PAGE) : zeros;
+    const before = start < base.bytes.length ? base.bytes.subarray(start, start + SNAPSHOT_PAGE) : ZERO_PAGE;
     if (!sameBytes(now, before)) pages.push(page);
     else if (base.hashes.has(page)) checked.push(page);
   }
@@ -102,12 +102,6 @@ function pageHash(page) {
 
 function pageCeil(bytes) {
   return Math.ceil(bytes / SNAPSHOT_PAGE) * SNAPSHOT_PAGE;
-}
-
-function isZero(bytes) {
-  const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
-  for (let i = 0; i < words.length; i++) if (words[i] !== 0) return false;
-  return true;
 }
 
 function sameBytes(a, b) {
