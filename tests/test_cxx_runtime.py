@@ -2,6 +2,7 @@
 part of the core: the lock file makes the packages whose side modules call
 into it depend on it, and a wheel micropip installs loads it first."""
 
+import base64
 import json
 import os
 import subprocess
@@ -107,19 +108,18 @@ extern "C" int square_sides(int n) {
 """
 
 
-def test_a_cxx_library_loaded_by_hand_loads_once_the_cxx_runtime_is_there(node24, tmp_path):
-    """ctypes.CDLL of a C++ library before libcxx is loaded fails with an
-    OSError naming the missing runtime; the failed load leaves nothing behind,
-    so once libcxx is loaded the same path loads and runs."""
+def _shape_body(tmp_path) -> str:
+    """A JS function body: opens the C++ library by hand before and after
+    loadPackage("libcxx"), returning both outcomes."""
     (tmp_path / "shape.cpp").write_text(SHAPE)
     subprocess.run(
         ["em++", *config.CFLAGS.split(), *config.SIDE_MODULE_LDFLAGS.split(), "shape.cpp", "-o", "shape.so"],
         cwd=tmp_path, env={**os.environ, **toolchain.env()}, check=True,
     )
-    values = node24.report(f"""
-        const {{ readFileSync }} = await import("node:fs");
+    library = base64.b64encode((tmp_path / "shape.so").read_bytes()).decode()
+    return f"""
         const kiln = await loadKiln();
-        kiln.FS.writeFile("/tmp/shape.so", readFileSync({json.dumps(str(tmp_path / "shape.so"))}));
+        kiln.FS.writeFile("/tmp/shape.so", Uint8Array.from(atob({json.dumps(library)}), (c) => c.charCodeAt(0)));
         const attempt = `
 import ctypes
 try:
@@ -130,8 +130,25 @@ except OSError as error:
 result`;
         const before = kiln.runPython(attempt).toJs();
         await kiln.loadPackage("libcxx");
-        report([before, kiln.runPython(attempt).toJs()]);
-    """)
+        return [before, kiln.runPython(attempt).toJs()];
+    """
+
+
+def _check_shape_outcomes(values):
     before, after = values
-    assert before[0] == "OSError" and "libcxx" in before[1], before
+    assert before[0] == "OSError" and "the C++ runtime is the package libcxx" in before[1], before
     assert after == [12, -1]
+
+
+def test_a_cxx_library_loaded_by_hand_loads_once_the_cxx_runtime_is_there(node24, tmp_path):
+    """ctypes.CDLL of a C++ library before libcxx is loaded fails with an
+    OSError naming the missing runtime; the failed load leaves nothing behind,
+    so once libcxx is loaded the same path loads and runs."""
+    body = _shape_body(tmp_path)
+    _check_shape_outcomes(node24.report(f"report(await (async () => {{ {body} }})());"))
+
+
+def test_a_cxx_library_loaded_by_hand_in_chromium(chromium, tmp_path):
+    body = _shape_body(tmp_path)
+    _check_shape_outcomes(chromium.main(body))
+    _check_shape_outcomes(chromium.worker(body))

@@ -3,6 +3,7 @@ links no C half of OpenGL/OpenAL (their GetProcAddress tables cost ~260 table
 slots at every start): a side module calling those functions still loads and
 runs, and one that looks GL functions up by name links -lGL itself."""
 
+import base64
 import json
 import os
 import subprocess
@@ -64,17 +65,18 @@ void say(void) { emscripten_outf("through the slot: %s %d", "answer", 42); }
 """
 
 
-def test_js_functions_whose_address_the_core_takes(node, tmp_path):
-    """The core takes the address of six JS functions (emscripten_out, ...);
-    the loader gives them table slots without mapping the whole table first.
-    Calls through those slots work, and the address is the same one whether
-    it is taken by the core, by a side module or looked up by dlsym."""
-    library = _side_module(tmp_path, "address", JS_FUNCTION_ADDRESS)
-    proc = node.run(f"""
-        const {{ readFileSync }} = await import("node:fs");
-        const kiln = await loadKiln();
-        kiln.FS.writeFile("/tmp/address.so", readFileSync({json.dumps(str(library))}));
-        console.log("RESULT " + kiln.runPython(`
+def _js_function_address_body(library: bytes) -> str:
+    """A JS function body: loads `library` by hand, returns what it printed
+    through the core's slot and whether the addresses agree."""
+    return f"""
+        const printed = [];
+        const log = console.log; // the core prints with console.log
+        console.log = (...parts) => {{ printed.push(parts.join(" ")); log(...parts); }};
+        try {{
+          const kiln = await loadKiln();
+          const bytes = Uint8Array.from(atob({json.dumps(base64.b64encode(library).decode())}), (c) => c.charCodeAt(0));
+          kiln.FS.writeFile("/tmp/address.so", bytes);
+          const same = kiln.runPython(`
 import ctypes
 core = ctypes.CDLL(None)
 library = ctypes.CDLL("/tmp/address.so")
@@ -82,8 +84,24 @@ library.say()
 library.out_address.restype = ctypes.c_void_p
 by_name = ctypes.cast(core.emscripten_out, ctypes.c_void_p).value
 [library.out_address() == by_name, by_name > 0]
-`).toJs().join(","));
-    """)
-    lines = proc.stdout.splitlines()
-    assert "through the slot: answer 42" in lines
-    assert "RESULT true,true" in lines
+`).toJs();
+          return [printed.includes("through the slot: answer 42"), same];
+        }} finally {{
+          console.log = log;
+        }}
+    """
+
+
+def test_js_functions_whose_address_the_core_takes(node, tmp_path):
+    """The core takes the address of six JS functions (emscripten_out, ...);
+    the loader gives them table slots without mapping the whole table first.
+    Calls through those slots work, and the address is the same one whether
+    it is taken by the core, by a side module or looked up by dlsym."""
+    body = _js_function_address_body(_side_module(tmp_path, "address", JS_FUNCTION_ADDRESS).read_bytes())
+    assert node.report(f"report(await (async () => {{ {body} }})());") == [True, [True, True]]
+
+
+def test_js_functions_whose_address_the_core_takes_in_chromium(chromium, tmp_path):
+    body = _js_function_address_body(_side_module(tmp_path, "address", JS_FUNCTION_ADDRESS).read_bytes())
+    assert chromium.main(body) == [True, [True, True]]
+    assert chromium.worker(body) == [True, [True, True]]
