@@ -76,6 +76,27 @@ except RuntimeError as e:
     assert values[3] == 2
 
 
+@pytest.mark.parametrize("major", NODE_MAJORS, ids=lambda major: f"node{major}")
+def test_the_snapshot_holds_what_the_restore_and_the_first_run_would_import(major, tmp_path):
+    # kiln._runtime.prepare_snapshot: in the snapshot, not done again in each
+    # process; a normal start still leaves it to the first run.
+    values = NodeRunner(major, tmp_path).report(r"""
+        const imported = (kiln) => ["kiln.code", "kiln._snapshot"].map((name) => kiln.pyimport("sys").modules.has(name));
+        const restored = await loadKiln({ snapshot: true });
+        const normal = await loadKiln();
+        report({
+          before: [imported(restored), imported(normal)],
+          runs: [restored, normal].map((kiln) => [kiln.runPython("x = 6\nx * 7"), kiln.runPython("x * 7;")]),
+          cached: restored.runPython("import linecache; sorted(k for k in linecache.cache if k.startswith('<'))").toJs(),
+          error: (() => { try { restored.runPython("1 +\n"); } catch (e) { return e.type; } })(),
+        });
+    """)
+    assert values["before"] == [[True, True], [False, False]]
+    assert values["runs"] == [[42, None], [42, None]]
+    assert values["cached"] == ["<exec>"]  # the runs' source only, nothing the build parsed
+    assert values["error"] == "SyntaxError"
+
+
 def _damaged_snapshot_cases() -> dict[str, str]:
     """JS expressions making snapshot bytes from `good` (the build's), each with the reason the loader gives."""
     return {

@@ -104,6 +104,13 @@ Module.kilnBridge = {
     }
   },
 
+  /** Build time, after importRuntime: see kiln._runtime.prepare_snapshot. */
+  prepareSnapshot() {
+    if (callWasm(_kiln_prepare_snapshot) !== 0) {
+      throw new Error("kiln: preparing the memory snapshot failed (its error was printed to stderr)");
+    }
+  },
+
   /** Once Python runs (started or restored): the runtime's functions JS calls. */
   initRuntime() {
     Module.kilnBridge.importRuntime();

@@ -60,6 +60,19 @@ EMSCRIPTEN_KEEPALIVE int kiln_start_runtime(void) {
   return 0;
 }
 
+/* Build time, before the memory snapshot is taken: run
+ * kiln._runtime.prepare_snapshot, so that work every start from the snapshot
+ * would repeat is in it already. */
+EMSCRIPTEN_KEEPALIVE int kiln_prepare_snapshot(void) {
+  PyObject *result = PyObject_CallMethod(runtime_module, "prepare_snapshot", NULL);
+  if (result == NULL) {
+    PyErr_Print();
+    return -1;
+  }
+  Py_DECREF(result);
+  return 0;
+}
+
 /* Run what the command line given to kiln_init asks for (-c, -m, a script,
  * or the REPL), as the `python` program does, then finalize Python. Returns
  * the exit status. Used by `kiln python` (loader/bin/kiln-python.mjs). */

@@ -79,6 +79,7 @@ export async function makeSnapshot({ indexURL } = {}) {
   Module.kilnBridge.init({});
   startPython(Module, []);
   Module.kilnBridge.importRuntime();
+  Module.kilnBridge.prepareSnapshot();
   return encodeSnapshot(Module.kilnBridge.captureSnapshot(base), fingerprint, stdlibZip.length);
 }
 

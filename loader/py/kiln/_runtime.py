@@ -174,6 +174,17 @@ def install_requirements(requirements, options):
     return as_js_promise(_kiln_micropip.install_requirements(requirements.to_py(), options.to_py()))
 
 
+def prepare_snapshot() -> None:
+    """Build time, just before the memory snapshot is taken: do what every
+    start from it would otherwise do again, in each process. The restore
+    imports ._snapshot; the first runPython imports .code and parses, which
+    creates the AST node types (about 120 classes: most of that run's time)."""
+    from . import _snapshot  # noqa: F401
+    from .code import _parse
+
+    _parse("None")
+
+
 def after_snapshot_restore(environ: str) -> None:
     """Started from a memory snapshot: re-read what CPython read from the build
     machine while starting (``environ`` is the host's, "K=V" joined by NULs)."""
