@@ -45,10 +45,10 @@ def _good_wheel() -> bytes:
     return data
 
 
-def _undeflatable_wheel() -> bytes:
+def _undeflatable_wheel(name: str) -> bytes:
     """A zip whose second member's deflate stream starts with block type 3 (invalid)."""
-    data = bytearray(_zip_bytes("broken_pkg", {"broken_pkg/__init__.py": "fine\n", "broken_pkg/bad.py": "x = 1\n" * 100}))
-    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("broken_pkg/bad.py")
+    data = bytearray(_zip_bytes(name, {f"{name}/__init__.py": "fine\n", f"{name}/bad.py": "x = 1\n" * 100}))
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo(f"{name}/bad.py")
     header = info.header_offset
     start = header + 30 + int.from_bytes(data[header + 26:header + 28], "little") + int.from_bytes(data[header + 28:header + 30], "little")
     data[start] = 0xFF
@@ -63,7 +63,11 @@ def _bad_side_module_wheel() -> bytes:
 ARCHIVES = {
     "good_pkg": _good_wheel,
     "badso_pkg": _bad_side_module_wheel,
-    "broken_pkg": _undeflatable_wheel,
+    # Verified by its sha256: where members are inflated on first read (Node),
+    # it installs and its bad member fails when read.
+    "broken_pkg": lambda: _undeflatable_wheel("broken_pkg"),
+    # No sha256 in the lock: inflated, and refused, at load on every host.
+    "unpinned_pkg": lambda: _undeflatable_wheel("unpinned_pkg"),
     "notazip_pkg": lambda: b"this is not a zip archive\n" * 100,
 }
 
@@ -77,7 +81,8 @@ def _lock_with_archives(folder, url_of) -> dict:
         (folder / file_name).write_bytes(data)
         lock["packages"][name] = {
             "name": name, "version": "1.0", "file_name": file_name, "url": url_of(file_name), "install_dir": "site",
-            "sha256": hashlib.sha256(data).hexdigest(), "package_type": "package", "imports": [name],
+            "sha256": None if name == "unpinned_pkg" else hashlib.sha256(data).hexdigest(),
+            "package_type": "package", "imports": [name],
             # badso_pkg needs good_pkg: a failed load installs neither
             "depends": ["good_pkg"] if name == "badso_pkg" else [],
             "unvendored_tests": False, "shared_library": False,
@@ -94,7 +99,7 @@ site = sysconfig.get_path("purelib")
 sorted(os.listdir(site))
 `).toJs();
     const before = listing();
-    for (const name of ["broken_pkg", "notazip_pkg", "badso_pkg"]) {
+    for (const name of ["unpinned_pkg", "notazip_pkg", "badso_pkg"]) {
       await kiln.loadPackage(name).then(() => errors.push("loaded " + name), (e) => errors.push(e.message));
     }
     const unchanged = JSON.stringify(before) === JSON.stringify(listing());
@@ -112,13 +117,35 @@ import good_pkg
 [found, open(os.path.join(dist_info, "INSTALLER")).read(), open(os.path.join(dist_info, "PYODIDE_SOURCE")).read(),
  good_pkg.VALUE, __import__("importlib").import_module("good_pkg.café").ACCENT]
 `).toJs({ dict_converter: Object.fromEntries });
-    return [errors, unchanged, files, Object.keys(kiln.loadedPackages)];
+    const consoleErrors = [];
+    const consoleError = console.error;
+    console.error = (...args) => consoleErrors.push(args.join(" "));
+    let broken, reads;
+    try {
+      broken = await kiln.loadPackage("broken_pkg").then(() => "loaded", (e) => e.message);
+      reads = broken !== "loaded" ? null : kiln.runPython(`
+import errno, os, sysconfig
+folder = os.path.join(sysconfig.get_path("purelib"), "broken_pkg")
+def read(name):
+    try:
+        return open(os.path.join(folder, name)).read()
+    except OSError as e:
+        return errno.errorcode[e.errno]
+[os.stat(os.path.join(folder, "bad.py")).st_size, read("bad.py"), read("bad.py"), read("__init__.py")]
+`).toJs();
+    } finally {
+      console.error = consoleError;
+    }
+    return [errors, unchanged, files, Object.keys(kiln.loadedPackages), broken, reads, consoleErrors];
 """
 
 
-def _check(values, url_of):
-    errors, unchanged, (files, installer, source, value, accent), loaded = values
-    assert errors[0].startswith("broken_pkg-1.0-py3-none-any.whl is corrupt: 'broken_pkg/bad.py' does not inflate ("), errors[0]
+BROKEN = "broken_pkg-1.0-py3-none-any.whl is corrupt: 'broken_pkg/bad.py' does not inflate ("
+
+
+def _check(values, url_of, members_inflated_on_first_read):
+    errors, unchanged, (files, installer, source, value, accent), loaded, broken, reads, console_errors = values
+    assert errors[0].startswith("unpinned_pkg-1.0-py3-none-any.whl is corrupt: 'unpinned_pkg/bad.py' does not inflate ("), errors[0]
     assert errors[1] == "notazip_pkg-1.0-py3-none-any.whl is not a valid zip archive (no end-of-directory record)"
     assert errors[2].startswith("kiln: badso_pkg-1.0-py3-none-any.whl: 'badso_pkg/_ext.so' is not a valid WebAssembly module ("), errors[2]
     assert errors[2].endswith("Nothing was installed."), errors[2]
@@ -126,7 +153,17 @@ def _check(values, url_of):
     assert files == EXPECTED_FILES
     assert installer == "kiln\n" and source == url_of("good_pkg-1.0-py3-none-any.whl")
     assert value == "from a deflated member" and accent == "é"
-    assert loaded == ["good-pkg"]  # canonical name
+    if members_inflated_on_first_read:
+        # Installed; the bad member is an OSError each time it is read, logged by name; the rest reads.
+        assert broken == "loaded"
+        assert reads == [600, "EIO", "EIO", "fine\n"]
+        assert len(console_errors) == 2
+        assert console_errors[0].startswith("kiln: cannot read /lib/python3.13/site-packages/broken_pkg/bad.py: " + BROKEN), console_errors
+        assert loaded == ["good-pkg", "broken-pkg"]  # canonical names
+    else:
+        assert broken.startswith(BROKEN), broken
+        assert reads is None and console_errors == []
+        assert loaded == ["good-pkg"]
 
 
 def test_archives_unpack_in_node(node, tmp_path):
@@ -136,7 +173,7 @@ def test_archives_unpack_in_node(node, tmp_path):
         const kiln = await loadKiln({{ lockFileURL: {json.dumps(lock_path.as_uri())} }});
         report(await (async () => {{ {SCENARIO} }})());
     """)
-    _check(values, lambda f: (tmp_path / f).as_uri())
+    _check(values, lambda f: (tmp_path / f).as_uri(), members_inflated_on_first_read=True)
 
 
 def _served_lock(http_root, server_url):
@@ -156,4 +193,34 @@ def test_archives_unpack_in_chromium(chromium, server_url, http_root, thread):
         const kiln = await loadKiln({{ lockFileURL: {json.dumps(url_of("lock.json"))} }});
         {SCENARIO}
     """)
-    _check(values, url_of)
+    _check(values, url_of, members_inflated_on_first_read=False)
+
+
+def test_files_inflated_on_first_read_match_the_wheels_record(node):
+    # Node leaves a verified wheel's members (all but side modules) deflated
+    # until first read: each file's size is right before it is read, and its
+    # bytes match the sha256 the wheel's RECORD gives.
+    values = node.report("""
+        const kiln = await loadKiln();
+        await kiln.loadPackage("packaging");
+        report(kiln.runPython(`
+import base64, hashlib, os
+from importlib.metadata import distribution
+dist = distribution("packaging")
+checked, wrong = 0, []
+for f in dist.files:
+    if f.hash is None:
+        continue
+    path = f.locate()
+    size = os.stat(path).st_size
+    with open(path, "rb") as file:
+        data = file.read()
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    if size != f.size or len(data) != f.size or digest != f.hash.value:
+        wrong.append(str(f))
+    checked += 1
+[checked, wrong]
+`).toJs());
+    """)
+    checked, wrong = values
+    assert checked > 20 and wrong == []

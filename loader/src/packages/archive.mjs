@@ -7,6 +7,7 @@
 // micropip installs (kiln._packages).
 
 import { IN_NODE, nodeRequire } from "../host.mjs";
+import { DeferredMember } from "./lazy_files.mjs";
 
 const EOCD_SIGNATURE = 0x06054b50;
 const CENTRAL_SIGNATURE = 0x02014b50;
@@ -148,21 +149,35 @@ function ownedArray(buffer) {
 // off the main thread); smaller ones cost less inflated in place.
 const THREAD_POOL_MIN_BYTES = 256 * 1024;
 
+// One output chunk one byte over the known size: no concatenation of 16 KB
+// chunks, and no second chunk allocated when the first fills up.
+const inflateOptions = (size) => ({ chunkSize: Math.max(64, size + 1) });
+
+function inflateInNodeSync(data, size) {
+  return ownedArray(nodeZlib.inflateRawSync(data, inflateOptions(size)));
+}
+
 function inflateInNode(data, member, sync) {
-  // One output chunk one byte over the known size: no concatenation of 16 KB
-  // chunks, and no second chunk allocated when the first fills up.
-  const options = { chunkSize: Math.max(64, member.size + 1) };
-  if (sync || member.size < THREAD_POOL_MIN_BYTES) return ownedArray(nodeZlib.inflateRawSync(data, options));
+  if (sync || member.size < THREAD_POOL_MIN_BYTES) return inflateInNodeSync(data, member.size);
   return new Promise((resolve, reject) => {
-    nodeZlib.inflateRaw(data, options, (error, result) => (error ? reject(error) : resolve(ownedArray(result))));
+    nodeZlib.inflateRaw(data, inflateOptions(member.size), (error, result) => (error ? reject(error) : resolve(ownedArray(result))));
   });
 }
 
-/** A member's contents: a fresh array (never a view into `bytes`), or a
- * promise of one. With `sync`, only where nativeInflate is "sync". */
-function extractMember(bytes, member, fileName, sync) {
+/** Whether extractMembers may leave `name` deflated until its file is first
+ * read (`defer`): side modules are compiled at load, so they are not. */
+const deferrable = (name) => !name.endsWith(".so");
+
+/** Whether members can be deferred here: inflating on first read must be synchronous. */
+export const canDeferMembers = nativeInflate === "sync";
+
+/** A member's contents: a fresh array (never a view into `bytes`), a
+ * promise of one, or (`defer`) a DeferredMember. With `sync` or `defer`,
+ * only where nativeInflate is "sync". */
+function extractMember(bytes, member, name, fileName, { sync, defer }) {
   const data = memberData(bytes, member, fileName);
-  if (member.method === STORED) return checkedSize(data.slice(), member, fileName);
+  if (member.method === STORED) return checkedSize(new Uint8Array(data), member, fileName); // a copy (a Buffer's slice() is a view)
+  if (defer && deferrable(name)) return new DeferredMember(new Uint8Array(data), member.size, member.name, fileName, inflateInNodeSync);
   const failed = (error) => new Error(`${fileName} is corrupt: '${member.name}' does not inflate (${error.message})`);
   if (!nodeZlib && sync) throw new Error("kiln: no synchronous native inflate here");
   let contents;
@@ -176,11 +191,15 @@ function extractMember(bytes, member, fileName, sync) {
 }
 
 /** The contents of `plan`'s members ([{name, member}] -> [{name, contents}]),
- * in order: an array, or with `sync: false` a promise of one. */
-export function extractMembers(bytes, plan, fileName, { sync }) {
+ * in order: an array, or with `sync: false` a promise of one. With `defer`
+ * (only for an archive verified by sha256, where canDeferMembers), all but
+ * side modules are DeferredMembers. */
+export function extractMembers(bytes, plan, fileName, { sync, defer = false }) {
+  if (defer && !canDeferMembers) throw new Error("kiln: members cannot be inflated on first read here");
   const pair = (contents, i) => ({ name: plan[i].name, contents });
-  if (sync) return plan.map(({ member }, i) => pair(extractMember(bytes, member, fileName, true), i));
+  const extract = ({ name, member }) => extractMember(bytes, member, name, fileName, { sync, defer });
+  if (sync) return plan.map((entry, i) => pair(extract(entry), i));
   // Every member's failure becomes a rejection Promise.all observes (none is left unhandled).
-  const extracted = plan.map(({ member }) => new Promise((resolve) => resolve(extractMember(bytes, member, fileName, false))));
+  const extracted = plan.map((entry) => new Promise((resolve) => resolve(extract(entry))));
   return Promise.all(extracted).then((all) => all.map(pair));
 }

@@ -9,7 +9,7 @@ import { CXX_RUNTIME, importsCxxRuntime } from "./cxx_runtime.mjs";
 import { makeHasher } from "./integrity.mjs";
 import { makeLoadedPackages } from "./loaded.mjs";
 import { LockFile } from "./lockfile.mjs";
-import { checkMemberNames, readZipDirectory } from "./archive.mjs";
+import { canDeferMembers, checkMemberNames, readZipDirectory } from "./archive.mjs";
 import { canonicalName, checkWheelCompatible, isRequirement, isWheelURL, sha256FromFragment, wheelTags } from "./names.mjs";
 import { canUnpackInJS, extractArchive, targetDir, writeArchive } from "./unpack.mjs";
 import { engineHasRelaxedSimd } from "./variants.mjs";
@@ -23,6 +23,10 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
   const installing = new Map(); // canonical name -> promise of its installation
   const cache = makePackageCache(packageCache);
   const sha256Hex = makeHasher((bytes) => runtime.sha256Hex(bytes));
+  // Archives whose bytes matched their sha256: only these have members left
+  // deflated until first read (a damaged one would fail only then).
+  const verified = new WeakSet();
+  const deferMembers = (bytes) => canDeferMembers && verified.has(bytes);
   let lockFile = null; // promise of the LockFile
   let lockFileLoaded = null; // ... once it has settled
 
@@ -77,7 +81,10 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
     }
     if (expected) {
       const cached = await cache.get(expected);
-      if (cached && (await sha256Hex(cached)) === expected) return cached;
+      if (cached && (await sha256Hex(cached)) === expected) {
+        verified.add(cached);
+        return cached;
+      }
     }
     const bytes = await readBytes(url);
     if (expected) {
@@ -85,6 +92,7 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
       if (actual !== expected) {
         if (checkIntegrity) throw mismatch(entry, url, expected, actual);
       } else {
+        verified.add(bytes);
         await cache.put(expected, bytes);
       }
     }
@@ -98,6 +106,7 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
     const bytes = readBytesSync(url);
     const actual = runtime.sha256Hex(bytes); // crypto.subtle has no synchronous API
     if (actual !== entry.sha256) throw mismatch(entry, url, entry.sha256, actual);
+    verified.add(bytes);
     return bytes;
   }
 
@@ -119,7 +128,7 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
   /** Unpack synchronously; the side modules to load ({path, contents}), in order. */
   function unpackSync(entry, bytes, members) {
     if (!canUnpackInJS({ sync: true })) return loadOrder(entry, unpackInPython(entry, bytes));
-    const files = extractArchive(bytes, members, entry.file_name, { relaxedSimd: engineHasRelaxedSimd(), sync: true });
+    const files = extractArchive(bytes, members, entry.file_name, { relaxedSimd: engineHasRelaxedSimd(), sync: true, defer: deferMembers(bytes) });
     return loadOrder(entry, writeArchive(Module.FS, runtime, entry, members, files, entry.url ?? DEFAULT_CHANNEL));
   }
 
@@ -128,7 +137,7 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
    * can). Null where Python's zipfile must unpack at install time. */
   async function prepare(entry, bytes, members) {
     if (!canUnpackInJS({ sync: false })) return null;
-    const files = await extractArchive(bytes, members, entry.file_name, { relaxedSimd: engineHasRelaxedSimd(), sync: false });
+    const files = await extractArchive(bytes, members, entry.file_name, { relaxedSimd: engineHasRelaxedSimd(), sync: false, defer: deferMembers(bytes) });
     const compiling = files.filter(({ name }) => name.endsWith(".so")).map(async ({ name, contents }) => {
       try {
         return [name, await WebAssembly.compile(contents)];

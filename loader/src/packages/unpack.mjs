@@ -6,6 +6,7 @@
 
 import { LAYOUT } from "kiln-build-layout";
 import { extractMembers, nativeInflate, normalizePath } from "./archive.mjs";
+import { DeferredMember, writeDeferredFile } from "./lazy_files.mjs";
 
 const RELAXED_SUFFIX = ".relaxed-simd.so";
 
@@ -49,8 +50,8 @@ export function canUnpackInJS({ sync }) {
  * Writes nothing, so every archive of a load is inflated (in parallel) before
  * the first file is written.
  */
-export function extractArchive(bytes, members, fileName, { relaxedSimd, sync }) {
-  return extractMembers(bytes, writePlan(members, relaxedSimd), fileName, { sync });
+export function extractArchive(bytes, members, fileName, { relaxedSimd, sync, defer }) {
+  return extractMembers(bytes, writePlan(members, relaxedSimd), fileName, { sync, defer });
 }
 
 /** Write the extracted `files` of lock-file entry `entry`; the side modules
@@ -72,7 +73,8 @@ export function writeArchive(FS, runtime, entry, members, files, source) {
   for (const { name, contents } of files) {
     const path = inTarget(name);
     makeDir(path.slice(0, path.lastIndexOf("/")));
-    FS.writeFile(path, contents, { canOwn: true }); // a fresh array: MEMFS keeps it, no copy
+    if (contents instanceof DeferredMember) writeDeferredFile(FS, path, contents);
+    else FS.writeFile(path, contents, { canOwn: true }); // a fresh array: MEMFS keeps it, no copy
     if (name.endsWith(".so")) sideModules.push({ name, path, contents });
   }
   const distInfo = distInfoDir(members);

@@ -1,0 +1,68 @@
+// Files of a verified archive written without their contents: MEMFS keeps a
+// file's bytes in node.contents (node.usedBytes of them in use), and here that
+// property inflates the member the first time anything touches it (a read,
+// mmap, truncate, another write). A package's sources, stubs, headers and
+// metadata are mostly never read: numpy's 410 such members are 5.9 MB that
+// loadPackage no longer inflates. Only where inflating is synchronous (Node).
+
+const EIO = 29;
+
+/** A deflated member kept compressed until its file is first read. */
+export class DeferredMember {
+  constructor(compressed, size, name, fileName, inflateSync) {
+    this.compressed = compressed; // a copy: the archive's buffer need not stay alive
+    this.size = size;
+    this.name = name;
+    this.fileName = fileName;
+    this.inflateSync = inflateSync;
+  }
+
+  /** The member's bytes; throws an Error naming it if they do not inflate to its size. */
+  inflate() {
+    let contents;
+    try {
+      contents = this.inflateSync(this.compressed, this.size);
+    } catch (error) {
+      throw new Error(`${this.fileName} is corrupt: '${this.name}' does not inflate (${error.message})`);
+    }
+    if (contents.length !== this.size) {
+      throw new Error(`${this.fileName} is corrupt: '${this.name}' inflates to ${contents.length} bytes, the directory says ${this.size}`);
+    }
+    return contents;
+  }
+}
+
+function setContents(node, value) {
+  Object.defineProperty(node, "contents", { value, writable: true, enumerable: true, configurable: true });
+}
+
+/** Write `member` at `path` as a MEMFS file whose contents are inflated on first use. */
+export function writeDeferredFile(FS, path, member) {
+  const stream = FS.open(path, "w");
+  const { node } = stream;
+  FS.close(stream);
+  if (typeof node.usedBytes !== "number" || !("contents" in node)) {
+    FS.writeFile(path, member.inflate(), { canOwn: true }); // not MEMFS (a mount): write it now
+    return;
+  }
+  node.usedBytes = member.size; // what stat reports, before and after
+  Object.defineProperty(node, "contents", {
+    enumerable: true,
+    configurable: true,
+    get() {
+      let contents;
+      try {
+        contents = member.inflate();
+      } catch (error) {
+        // Inside a system call: an FS error becomes OSError(EIO) in Python; any other would be fatal.
+        console.error(`kiln: cannot read ${path}: ${error.message}`);
+        throw new FS.ErrnoError(EIO);
+      }
+      setContents(node, contents);
+      return contents;
+    },
+    set(value) {
+      setContents(node, value);
+    },
+  });
+}
