@@ -2,8 +2,9 @@
 // file's bytes in node.contents (node.usedBytes of them in use), and here that
 // property inflates the member the first time anything touches it (a read,
 // mmap, truncate, another write). A package's sources, stubs, headers and
-// metadata are mostly never read: numpy's 410 such members are 5.9 MB that
-// loadPackage no longer inflates. Only where inflating is synchronous (Node).
+// metadata are mostly never read, and its pycs only when imported: of numpy's
+// 9.6 MB outside side modules, `import numpy` inflates the 134 pycs it reads.
+// Only where inflating is synchronous (Node).
 
 const EIO = 29;
 
