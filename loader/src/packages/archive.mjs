@@ -131,6 +131,9 @@ async function inflateInBrowser(data) {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
+const doesNotInflate = (member, fileName, error) =>
+  new Error(`${fileName} is corrupt: '${member.name}' does not inflate (${error.message})`);
+
 function checkedSize(contents, member, fileName) {
   if (contents.length !== member.size) {
     throw new Error(`${fileName} is corrupt: '${member.name}' inflates to ${contents.length} bytes, the directory says ${member.size}`);
@@ -157,6 +160,17 @@ function inflateInNodeSync(data, size) {
   return ownedArray(nodeZlib.inflateRawSync(data, inflateOptions(size)));
 }
 
+/** A deflated member inflated now (Node), checked as extractMember checks it. */
+function inflateCheckedSync(data, member, fileName) {
+  let contents;
+  try {
+    contents = inflateInNodeSync(data, member.size);
+  } catch (error) {
+    throw doesNotInflate(member, fileName, error);
+  }
+  return checkedSize(contents, member, fileName);
+}
+
 function inflateInNode(data, member, sync) {
   if (sync || member.size < THREAD_POOL_MIN_BYTES) return inflateInNodeSync(data, member.size);
   return new Promise((resolve, reject) => {
@@ -177,8 +191,11 @@ export const canDeferMembers = nativeInflate === "sync";
 function extractMember(bytes, member, name, fileName, { sync, defer }) {
   const data = memberData(bytes, member, fileName);
   if (member.method === STORED) return checkedSize(new Uint8Array(data), member, fileName); // a copy (a Buffer's slice() is a view)
-  if (defer && deferrable(name)) return new DeferredMember(new Uint8Array(data), member.size, member.name, fileName, inflateInNodeSync);
-  const failed = (error) => new Error(`${fileName} is corrupt: '${member.name}' does not inflate (${error.message})`);
+  if (defer && deferrable(name)) {
+    const compressed = new Uint8Array(data); // a copy: the archive's buffer need not stay alive
+    return new DeferredMember(member.size, () => inflateCheckedSync(compressed, member, fileName));
+  }
+  const failed = (error) => doesNotInflate(member, fileName, error);
   if (!nodeZlib && sync) throw new Error("kiln: no synchronous native inflate here");
   let contents;
   try {

@@ -8,28 +8,12 @@
 
 const EIO = 29;
 
-/** A deflated member kept compressed until its file is first read. */
+/** A deflated member kept compressed until its file is first read:
+ * `inflate()` gives its bytes, or throws an Error naming it. */
 export class DeferredMember {
-  constructor(compressed, size, name, fileName, inflateSync) {
-    this.compressed = compressed; // a copy: the archive's buffer need not stay alive
+  constructor(size, inflate) {
     this.size = size;
-    this.name = name;
-    this.fileName = fileName;
-    this.inflateSync = inflateSync;
-  }
-
-  /** The member's bytes; throws an Error naming it if they do not inflate to its size. */
-  inflate() {
-    let contents;
-    try {
-      contents = this.inflateSync(this.compressed, this.size);
-    } catch (error) {
-      throw new Error(`${this.fileName} is corrupt: '${this.name}' does not inflate (${error.message})`);
-    }
-    if (contents.length !== this.size) {
-      throw new Error(`${this.fileName} is corrupt: '${this.name}' inflates to ${contents.length} bytes, the directory says ${this.size}`);
-    }
-    return contents;
+    this.inflate = inflate;
   }
 }
 
