@@ -22,7 +22,7 @@ STAGES = [
     ("sources", ["kiln.sources"]),
     ("toolchain", ["kiln.toolchain"]),
     ("libraries", ["kiln.packages.recipe", "kiln.packages.libraries"]),
-    ("cpython", ["kiln.cpython.build", "kiln.cpython.core_link", "kiln.cpython.stdlib"]),
+    ("cpython", ["kiln.cpython.build", "kiln.cpython.core_link", "kiln.cpython.core_fixed_base", "kiln.cpython.stdlib"]),
     ("packages", ["kiln.packages.builder", "kiln.packages.bytecode", "kiln.packages.lockfile", "kiln.packages.pyodide_env",
                   "kiln.packages.wheels", "kiln.packages.wasm_signatures", "kiln.packages.cxx_runtime"]),
     ("dist", ["kiln.dist.assemble", "kiln.dist.npm_package", "kiln.dist.snapshot"]),

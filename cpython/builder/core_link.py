@@ -17,6 +17,7 @@ from kiln import cached, config, log, shell, toolchain
 from kiln.errors import KilnError
 
 from . import build as cpython_build
+from . import core_fixed_base
 
 CORE_SRC = config.CPYTHON_DIR / "core"
 
@@ -74,7 +75,7 @@ def _exported_functions() -> list[str]:
 def core_key() -> str:
     digest = hashlib.sha256(cpython_build.wasm_build_key().encode())
     digest.update(" ".join([config.MODULE_LDFLAGS, *config.CORE_LINK_SETTINGS]).encode())
-    for path in [*_core_sources(), *_pre_js(), *_js_libraries(), *sorted(CORE_SRC.glob("*.h")), *sorted(CORE_SRC.glob("*.wat")), Path(__file__)]:
+    for path in [*_core_sources(), *_pre_js(), *_js_libraries(), *sorted(CORE_SRC.glob("*.h")), *sorted(CORE_SRC.glob("*.wat")), Path(__file__), Path(core_fixed_base.__file__)]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -92,6 +93,9 @@ def _link_core(build: Path, out: Path) -> None:
         objects = _compile_core(build, out / "obj")
         embedded = _embedded_wasm_js(out / "obj")
         _link(build, objects, [embedded, *_pre_js()], out / config.CORE_JS)
+    with log.step("applying the core's relocations at its fixed address"):
+        glue = (out / config.CORE_JS).read_text()
+        core_fixed_base.fold(out / config.CORE_WASM, core_fixed_base.glue_bases(glue))
     shutil.rmtree(out / "obj")
 
 
