@@ -71,7 +71,7 @@ def _wasm_opt(wasm: Path, passes: list[str]) -> None:
 # --- the binary format, as far as the folding needs it -----------------------
 
 
-def _uleb(data: bytes, pos: int) -> tuple[int, int]:
+def _leb(data: bytes, pos: int, signed: bool) -> tuple[int, int]:
     result = shift = 0
     while True:
         byte = data[pos]
@@ -79,20 +79,17 @@ def _uleb(data: bytes, pos: int) -> tuple[int, int]:
         result |= (byte & 0x7F) << shift
         shift += 7
         if byte < 0x80:
+            if signed and byte & 0x40:
+                result -= 1 << shift
             return result, pos
+
+
+def _uleb(data: bytes, pos: int) -> tuple[int, int]:
+    return _leb(data, pos, signed=False)
 
 
 def _sleb(data: bytes, pos: int) -> tuple[int, int]:
-    result = shift = 0
-    while True:
-        byte = data[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            if byte & 0x40:
-                result -= 1 << shift
-            return result, pos
+    return _leb(data, pos, signed=True)
 
 
 def _enc_uleb(value: int) -> bytes:
