@@ -5,8 +5,8 @@ glue always loads it at the same place: `__memory_base` 1024, `__table_base` 1
 (constant `WebAssembly.Global`s in kiln.asm.mjs). So, as linked, every use of
 the address of an exported C global (`_PyRuntime`, `_Py_NoneStruct`,
 `PyLong_Type`, ...) in CPython's code reads a mutable wasm global that the
-start function computes, and each of the ~40,000 pointers in the module's data
-is written by `__wasm_apply_data_relocs` at every start.
+start function computes, and each pointer in the module's data (22,271 of
+them in the core) is written by `__wasm_apply_data_relocs` at every start.
 
 `fold` makes those values part of the module: the two bases become constants,
 the start function's results become the globals' initial values (immutable,
@@ -31,7 +31,11 @@ FEATURES = [
 ]
 
 SEC_IMPORT, SEC_GLOBAL, SEC_EXPORT, SEC_START, SEC_CODE, SEC_DATA = 2, 6, 7, 8, 10, 11
-I32_CONST, GLOBAL_GET, GLOBAL_SET, I32_ADD, I32_STORE, END = 0x41, 0x23, 0x24, 0x6A, 0x36, 0x0B
+
+
+class Op:
+    """The opcodes the folding reads (a namespace, so `match` can compare with them)."""
+    I32_CONST, GLOBAL_GET, GLOBAL_SET, I32_ADD, I32_STORE, END = 0x41, 0x23, 0x24, 0x6A, 0x36, 0x0B
 
 
 def glue_bases(glue: str) -> dict[str, int]:
@@ -133,25 +137,25 @@ def _statements(body: bytes, pos: int, what: str) -> list[Statement]:
     while True:
         opcode = body[pos]
         pos += 1
-        if opcode == END:
+        if opcode == Op.END:
             if ops or pos != len(body):
                 raise KilnError(f"{what}: unexpected end of the function body")
             return statements
-        if opcode == I32_CONST:
+        if opcode == Op.I32_CONST:
             value, pos = _sleb(body, pos)
-            ops.append((I32_CONST, value))
+            ops.append((Op.I32_CONST, value))
             depth += 1
-        elif opcode in (GLOBAL_GET, GLOBAL_SET):
+        elif opcode in (Op.GLOBAL_GET, Op.GLOBAL_SET):
             index, pos = _uleb(body, pos)
             ops.append((opcode, index))
-            depth += 1 if opcode == GLOBAL_GET else -1
-        elif opcode == I32_ADD:
-            ops.append((I32_ADD,))
+            depth += 1 if opcode == Op.GLOBAL_GET else -1
+        elif opcode == Op.I32_ADD:
+            ops.append((Op.I32_ADD,))
             depth -= 1
-        elif opcode == I32_STORE:
+        elif opcode == Op.I32_STORE:
             align, pos = _uleb(body, pos)
             offset, pos = _uleb(body, pos)
-            ops.append((I32_STORE, align, offset))
+            ops.append((Op.I32_STORE, align, offset))
             depth -= 2
         else:
             raise KilnError(f"{what}: instruction 0x{opcode:02x} at byte {pos - 1} is not one the folding knows")
@@ -194,7 +198,7 @@ class Module:
                 _, pos = _uleb(payload, pos)
             elif kind == 1:  # table: reftype, limits
                 pos += 1
-                flags, pos = _uleb(payload, pos + 0)
+                flags, pos = _uleb(payload, pos)
                 _, pos = _uleb(payload, pos)
                 if flags & 1:
                     _, pos = _uleb(payload, pos)
@@ -260,7 +264,7 @@ class Module:
             _, pos = _uleb(body, pos)
             pos += 1
         kept = [s.raw for s in _statements(body, pos, what) if keep(s)]
-        bodies[index] = body[:pos] + b"".join(kept) + bytes([END])
+        bodies[index] = body[:pos] + b"".join(kept) + bytes([Op.END])
         self._section(SEC_CODE)[1] = _vector([_enc_uleb(len(b)) + b for b in bodies])
 
     def fold_start_function(self) -> None:
@@ -273,7 +277,7 @@ class Module:
 
         def keep(statement: Statement) -> bool:
             match statement.ops:
-                case [(0x41, value), (0x24, index)]:
+                case [(Op.I32_CONST, value), (Op.GLOBAL_SET, index)]:
                     values[index] = value
                     return False
             return True
@@ -289,10 +293,10 @@ class Module:
         for index in range(imported, imported + count):
             head = payload[pos:pos + 2]  # valtype, mutability
             init_start = pos = pos + 2
-            while payload[pos] != END:  # constant expression: one instruction here
+            while payload[pos] != Op.END:  # constant expression: one instruction here
                 pos += 1
-                if payload[pos - 1] in (I32_CONST, GLOBAL_GET):
-                    _, pos = _sleb(payload, pos) if payload[pos - 1] == I32_CONST else _uleb(payload, pos)
+                if payload[pos - 1] in (Op.I32_CONST, Op.GLOBAL_GET):
+                    _, pos = _sleb(payload, pos) if payload[pos - 1] == Op.I32_CONST else _uleb(payload, pos)
                 else:
                     raise KilnError(f"global {index}: initial value is not a constant")
             init = payload[init_start:pos + 1]
@@ -300,7 +304,7 @@ class Module:
             if index in values:
                 if head != b"\x7f\x01":
                     raise KilnError(f"global {index} set by the start function is not a mutable i32")
-                init = bytes([I32_CONST]) + _enc_sleb(values.pop(index)) + bytes([END])
+                init = bytes([Op.I32_CONST]) + _enc_sleb(values.pop(index)) + bytes([Op.END])
             globals_.append(head + init)
         if values:
             raise KilnError(f"the start function sets imported globals {sorted(values)}")
@@ -312,7 +316,7 @@ class Module:
 
         def keep(statement: Statement) -> bool:
             match statement.ops:
-                case [(0x41, address), (0x41, value), (0x36, _, offset)]:
+                case [(Op.I32_CONST, address), (Op.I32_CONST, value), (Op.I32_STORE, _, offset)]:
                     for start, data in segments:
                         at = address + offset - start
                         if 0 <= at and at + 4 <= len(data):
@@ -329,10 +333,10 @@ class Module:
         segments = []
         for _ in range(count):
             flags, pos = _uleb(payload, pos)
-            if flags != 0 or payload[pos] != I32_CONST:
+            if flags != 0 or payload[pos] != Op.I32_CONST:
                 raise KilnError("the core has a data segment that is not active at a constant address")
             start, pos = _sleb(payload, pos + 1)
-            if payload[pos] != END:
+            if payload[pos] != Op.END:
                 raise KilnError("a data segment's address is not a single constant")
             size, pos = _uleb(payload, pos + 1)
             segments.append((start, bytearray(payload[pos:pos + size])))
@@ -341,6 +345,6 @@ class Module:
 
     def _write_data_segments(self, segments: list[tuple[int, bytearray]]) -> None:
         self._section(SEC_DATA)[1] = _vector([
-            b"\0" + bytes([I32_CONST]) + _enc_sleb(start) + bytes([END]) + _enc_uleb(len(data)) + bytes(data)
+            b"\0" + bytes([Op.I32_CONST]) + _enc_sleb(start) + bytes([Op.END]) + _enc_uleb(len(data)) + bytes(data)
             for start, data in segments
         ])
