@@ -372,3 +372,29 @@ import iniconfig
     assert before == ["metadata", "import"]
     assert after[0] == json.loads((config.DIST / config.LOCK_FILE).read_text())["packages"]["iniconfig"]["version"]
     assert after[1] == "iniconfig"
+
+
+def test_a_load_keeps_the_stdlib_zip_directory_and_finds_folders_missing_before(node24):
+    """The invalidation after a load keeps what zipimport read of the stdlib
+    zip (nothing installs into that file; reading it again cost 20-40 ms at
+    the next import), and, as importlib.invalidate_caches does, forgets that
+    a folder on sys.path was missing: a folder made since is searched."""
+    values = node24.report("""
+        const kiln = await loadKiln();
+        kiln.runPython(`
+import importlib.util, os, sys, zipimport
+zip_path = sys.modules["kiln"].__loader__.archive
+directory_before = zipimport._zip_directory_cache[zip_path]
+sys.path.append("/tmp/made-later")
+missed = importlib.util.find_spec("made_later") is None and sys.path_importer_cache["/tmp/made-later"] is None
+os.makedirs("/tmp/made-later")
+with open("/tmp/made-later/made_later.py", "w") as f:
+    f.write("VALUE = 42")
+`);
+        await kiln.loadPackage("iniconfig");
+        report(kiln.runPython(`
+import colorsys, made_later
+[missed, zipimport._zip_directory_cache.get(zip_path) is directory_before, made_later.VALUE, colorsys.__loader__.archive == zip_path]
+`).toJs());
+    """)
+    assert values == [True, True, 42, True]
