@@ -224,3 +224,51 @@ for f in dist.files:
     """)
     checked, wrong = values
     assert checked > 20 and wrong == []
+
+
+# Where the install folder is not plain MEMFS the loader writes through the
+# FS's path calls (loader/src/packages/tree_writer.mjs): a folder that is a
+# mount of the host's disk, or a symlink to another folder.
+ODD_FOLDERS = {
+    "mount": """
+        FS.mkdirTree(site + "/good_pkg/data");
+        FS.mount(FS.filesystems.NODEFS, { root: HOST }, site + "/good_pkg/data");
+    """,
+    "symlink": """
+        FS.mkdirTree("/home/kiln/elsewhere");
+        FS.symlink("/home/kiln/elsewhere", site + "/good_pkg");
+    """,
+}
+
+
+@pytest.mark.parametrize("folder", sorted(ODD_FOLDERS))
+def test_archives_unpack_into_a_mounted_or_linked_folder(node, tmp_path, folder):
+    host = tmp_path / "host"
+    host.mkdir()
+    lock_path = tmp_path / "archives-lock.json"
+    lock_path.write_text(json.dumps(_lock_with_archives(tmp_path, lambda f: (tmp_path / f).as_uri())))
+    values = node.report(f"""
+        const kiln = await loadKiln({{ lockFileURL: {json.dumps(lock_path.as_uri())} }});
+        const FS = kiln.FS, HOST = {json.dumps(str(host))};
+        const site = kiln.runPython("import sysconfig; sysconfig.get_path('purelib')");
+        {ODD_FOLDERS[folder]}
+        await kiln.loadPackage("good_pkg");
+        report(kiln.runPython(`
+import os, sysconfig
+site = sysconfig.get_path("purelib")
+found = {{}}
+for folder, _, names in os.walk(os.path.join(site, "good_pkg"), followlinks=True):
+    for n in names:
+        path = os.path.join(folder, n)
+        found[os.path.relpath(path, site)] = open(path, encoding="utf-8").read()
+import good_pkg
+[found, good_pkg.VALUE, os.path.realpath(os.path.join(site, "good_pkg", "__init__.py"))]
+`).toJs({{ dict_converter: Object.fromEntries }}));
+    """)
+    found, value, init_path = values
+    assert found == EXPECTED_FILES and value == "from a deflated member"
+    if folder == "mount":  # written onto the host's disk, not into memory
+        assert sorted(p.name for p in host.iterdir()) == ["naüve.txt"]
+        assert (host / "naüve.txt").read_text(encoding="utf-8") == EXPECTED_FILES[CP437_NAME]
+    else:
+        assert init_path == "/home/kiln/elsewhere/__init__.py"

@@ -21,16 +21,11 @@ function setContents(node, value) {
   Object.defineProperty(node, "contents", { value, writable: true, enumerable: true, configurable: true });
 }
 
-/** Write `member` at `path` as a MEMFS file whose contents are inflated on first use. */
-export function writeDeferredFile(FS, path, member) {
-  const stream = FS.open(path, "w");
-  const { node } = stream;
-  FS.close(stream);
-  if (typeof node.usedBytes !== "number" || !("contents" in node)) {
-    FS.writeFile(path, member.inflate(), { canOwn: true }); // not MEMFS (a mount): write it now
-    return;
-  }
+/** Give the MEMFS file `node` (at `path`, for errors) the contents of
+ * `member`, inflated on first use. */
+export function deferFileContents(FS, node, path, member) {
   node.usedBytes = member.size; // what stat reports, before and after
+  node.timestamp = Date.now();
   Object.defineProperty(node, "contents", {
     enumerable: true,
     configurable: true,

@@ -6,7 +6,8 @@
 
 import { LAYOUT } from "kiln-build-layout";
 import { extractMembers, nativeInflate, normalizePath } from "./archive.mjs";
-import { DeferredMember, writeDeferredFile } from "./lazy_files.mjs";
+import { DeferredMember, deferFileContents } from "./lazy_files.mjs";
+import { makeTreeWriter, setFileContents } from "./tree_writer.mjs";
 
 const RELAXED_SUFFIX = ".relaxed-simd.so";
 
@@ -58,23 +59,19 @@ export function extractArchive(bytes, members, fileName, { relaxedSimd, sync, de
  * written ([{name, path, contents}]). */
 export function writeArchive(FS, runtime, entry, members, files, source) {
   const target = targetDir(entry.install_dir ?? "site");
-  const inTarget = (name) => `${target}/${normalizePath(name)}`;
-  // mkdirTree walks (and fails to create) every component of the path: once per folder.
-  const made = new Set();
-  const makeDir = (dir) => {
-    if (!made.has(dir)) {
-      FS.mkdirTree(dir);
-      made.add(dir);
-    }
-  };
-  makeDir(target);
-  for (const { name } of members) if (name.endsWith("/")) makeDir(inTarget(name));
+  const tree = makeTreeWriter(FS, target);
+  for (const { name } of members) {
+    const rel = normalizePath(name);
+    if (name.endsWith("/") && !tree.folderNode(rel)) FS.mkdirTree(`${target}/${rel}`);
+  }
   const sideModules = [];
   for (const { name, contents } of files) {
-    const path = inTarget(name);
-    makeDir(path.slice(0, path.lastIndexOf("/")));
-    if (contents instanceof DeferredMember) writeDeferredFile(FS, path, contents);
-    else FS.writeFile(path, contents, { canOwn: true }); // a fresh array: MEMFS keeps it, no copy
+    const rel = normalizePath(name);
+    const path = `${target}/${rel}`;
+    const node = tree.fileNode(rel);
+    if (node === null) writeThroughPaths(FS, path, contents);
+    else if (contents instanceof DeferredMember) deferFileContents(FS, node, path, contents);
+    else setFileContents(node, contents); // a fresh array: MEMFS keeps it, no copy
     if (name.endsWith(".so")) sideModules.push({ name, path, contents });
   }
   const distInfo = distInfoDir(members);
@@ -84,4 +81,10 @@ export function writeArchive(FS, runtime, entry, members, files, source) {
   }
   runtime.invalidateImportCaches();
   return sideModules;
+}
+
+/** Where the tree writer cannot (not a plain MEMFS folder): the FS's path calls, contents inflated now. */
+function writeThroughPaths(FS, path, contents) {
+  FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
+  FS.writeFile(path, contents instanceof DeferredMember ? contents.inflate() : contents, { canOwn: true });
 }
