@@ -23,6 +23,7 @@ export function makeTreeWriter(FS, root) {
   const folders = new Map([["", writable(top) ? top : null]]); // relative path -> node, or null: use paths
 
   function folderNode(rel) {
+    if (rel === ".") return folderNode("");
     let node = folders.get(rel);
     if (node !== undefined) return node;
     const slash = rel.lastIndexOf("/");
@@ -34,7 +35,8 @@ export function makeTreeWriter(FS, root) {
   }
 
   function child(parent, name, mode) {
-    const existing = parent.contents[name];
+    if (name === "." || name === "..") return null; // the path calls refuse these as FS.mknod does
+    const existing = Object.hasOwn(parent.contents, name) ? parent.contents[name] : undefined;
     if (existing) return FS.isDir(existing.mode) === FS.isDir(mode) ? existing : null;
     return parent.node_ops.mknod(parent, name, mode, 0);
   }
