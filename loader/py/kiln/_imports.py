@@ -7,6 +7,7 @@ import importlib.machinery
 import os
 import sys
 import types
+import zipimport
 
 import _kiln_core
 
@@ -163,7 +164,7 @@ def invalidate_caches() -> None:
         # As PathFinder.invalidate_caches: a folder missing before may exist now.
         if finder is None or not os.path.isabs(entry):
             del sys.path_importer_cache[entry]
-        elif getattr(finder, "archive", None) == _STDLIB_ZIP:
+        elif isinstance(finder, zipimport.zipimporter) and finder.archive == _STDLIB_ZIP:
             continue
         elif hasattr(finder, "invalidate_caches"):
             finder.invalidate_caches()

@@ -61,8 +61,7 @@ export function writeArchive(FS, runtime, entry, members, files, source) {
   const target = targetDir(entry.install_dir ?? "site");
   const tree = makeTreeWriter(FS, target);
   for (const { name } of members) {
-    const rel = normalizePath(name);
-    if (name.endsWith("/") && !tree.folderNode(rel)) FS.mkdirTree(`${target}/${rel}`);
+    if (name.endsWith("/") && !tree.folderNode(normalizePath(name))) FS.mkdirTree(`${target}/${normalizePath(name)}`);
   }
   const sideModules = [];
   for (const { name, contents } of files) {
