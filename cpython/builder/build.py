@@ -2,7 +2,8 @@
 
 Steps, each a cached stage (kiln.cached) keyed by a hash of its inputs:
   native_python()  a build Python of the same version (needed to cross-build)
-  wasm_build()     configure + make of the WASM interpreter (libpython + modules)
+  wasm_build()     configure + make of the WASM interpreter (libpython + modules),
+                   optimised with the profile of a training run (pgo.py)
   patched_lib()    Lib/ with the stdlib-only patches, for the stdlib zip
 The C libraries it links come from their recipes (kiln.packages.libraries);
 the core module that the runtime loads is linked by core_link.py.
@@ -11,6 +12,7 @@ the core module that the runtime loads is linked by core_link.py.
 from __future__ import annotations
 
 import hashlib
+import shutil
 from functools import cache
 from pathlib import Path
 
@@ -100,10 +102,25 @@ CONFIGURE_OVERRIDES = {
 }
 
 
+def tree_key(interpreter_flags: str) -> str:
+    """The key of a WASM build tree: the ABI plus flags of CPython's own objects."""
+    return _hash(wasm_key(), interpreter_flags)
+
+
 @cache
 def wasm_build_key() -> str:
-    """The key of the WASM build's folder: the ABI plus interpreter-only flags."""
-    return _hash(wasm_key(), config.INTERPRETER_SPEED_FLAGS)
+    """The key of the interpreter's build folder: the ABI, the speed flags and
+    the training profile it is optimised with."""
+    from . import pgo  # pgo trains an instrumented build made by this module
+
+    return tree_key(f"{config.INTERPRETER_SPEED_FLAGS} pgo:{pgo.profile_key()}")
+
+
+def interpreter_flags() -> str:
+    """Flags of CPython's own objects and the core's C: speed flags and the profile."""
+    from . import pgo
+
+    return f"{config.INTERPRETER_SPEED_FLAGS} {pgo.use_flags(pgo.profile())}"
 
 
 @cache
@@ -129,12 +146,22 @@ def wasm_key() -> str:
 
 def wasm_build() -> Path:
     """The configured and built WASM CPython tree (its `build` folder)."""
+    from . import pgo
+
     toolchain.ensure()
-    home = cached.stage(config.BUILD_CACHE / f"cpython-wasm-{wasm_build_key()}", _build_wasm_cpython)
+
+    def build_optimised(home: Path) -> None:
+        profile = pgo.profile()
+        build_tree(home, interpreter_flags(), configure_cache=pgo.configure_cache(profile))
+
+    home = cached.stage(config.BUILD_CACHE / f"cpython-wasm-{wasm_build_key()}", build_optimised)
     return home / "build"
 
 
-def _build_wasm_cpython(home: Path) -> None:
+def build_tree(home: Path, interpreter_flags: str, *, configure_cache: Path | None = None) -> Path:
+    """Configure and make CPython for WASM in `home`, its own objects compiled
+    with `interpreter_flags`; `configure_cache` (a config.cache of the same
+    configure arguments) saves re-running configure's tests. Returns the build folder."""
     build_python = native_python()
     lib_vars, _ = _library_configure_vars()
     src = _unpack_source(home / "src", _patches(stdlib=False))
@@ -142,13 +169,15 @@ def _build_wasm_cpython(home: Path) -> None:
     build.mkdir()
     (build / "Modules").mkdir()
     (build / "Modules" / "Setup.local").write_text(_setup_local(src))
+    if configure_cache is not None:
+        shutil.copy(configure_cache, build / "config.cache")
     env = {
         **toolchain.env(),
         "CONFIG_SITE": str(src / "Tools/wasm/config.site-wasm32-emscripten"),
         "OPT": f"-DNDEBUG {config.OPT_FLAGS} -Wall",
         "CFLAGS": config.ABI_FLAGS,
-        "CFLAGS_NODIST": f"{config.CPYTHON_NODIST_CFLAGS} {config.INTERPRETER_SPEED_FLAGS}",
-        "LDFLAGS_NODIST": config.INTERPRETER_SPEED_FLAGS,
+        "CFLAGS_NODIST": f"{config.CPYTHON_NODIST_CFLAGS} {interpreter_flags}",
+        "LDFLAGS_NODIST": interpreter_flags,
         "LDFLAGS": config.LDFLAGS,
         **lib_vars,
         **CONFIGURE_OVERRIDES,
@@ -159,6 +188,7 @@ def _build_wasm_cpython(home: Path) -> None:
     with log.step("compiling CPython (libpython + modules)"):
         shell.run(["make", f"-j{config.JOBS}", config.LIBPYTHON, "pybuilddir.txt", "sharedmods"], cwd=build, env=env, log_file=logfile)
     _check_modules(build)
+    return build
 
 
 def shared_modules() -> list[str]:

@@ -10,6 +10,7 @@ import hashlib
 import re
 import shlex
 import shutil
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -72,34 +73,44 @@ def _exported_functions() -> list[str]:
 
 
 @cache
-def core_key() -> str:
-    digest = hashlib.sha256(cpython_build.wasm_build_key().encode())
-    digest.update(" ".join([config.MODULE_LDFLAGS, *config.CORE_LINK_SETTINGS]).encode())
+def sources_key() -> str:
+    """The core's own inputs: its C and JS, its link settings, and how it is linked."""
+    digest = hashlib.sha256(" ".join([config.MODULE_LDFLAGS, *config.CORE_LINK_SETTINGS]).encode())
     for path in [*_core_sources(), *_pre_js(), *_js_libraries(), *sorted(CORE_SRC.glob("*.h")), *sorted(CORE_SRC.glob("*.wat")), Path(__file__), Path(core_fixed_base.__file__)]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
+@cache
+def core_key() -> str:
+    return hashlib.sha256(f"{cpython_build.wasm_build_key()}\n{sources_key()}".encode()).hexdigest()[:16]
+
+
 def core_dir() -> Path:
     """Folder holding kiln.asm.mjs and kiln.asm.wasm, linked if needed."""
     build = cpython_build.wasm_build()
     # Hash the core's sources only now, just before they are compiled.
-    return cached.stage(config.BUILD_CACHE / f"kiln-core-{core_key()}", lambda out: _link_core(build, out))
+    return cached.stage(
+        config.BUILD_CACHE / f"kiln-core-{core_key()}",
+        lambda out: link_core(build, out, cpython_build.interpreter_flags()),
+    )
 
 
-def _link_core(build: Path, out: Path) -> None:
+def link_core(build: Path, out: Path, interpreter_flags: str, *, extra_inputs: Sequence[Path] = ()) -> None:
+    """Link the core from the CPython tree `build` into `out`, the core's C
+    compiled with `interpreter_flags` (the same as CPython's own objects)."""
     with log.step("linking the core module (kiln.asm.wasm)"):
-        objects = _compile_core(build, out / "obj")
+        objects = _compile_core(build, out / "obj", interpreter_flags)
         embedded = _embedded_wasm_js(out / "obj")
-        _link(build, objects, [embedded, *_pre_js()], out / config.CORE_JS)
+        _link(build, [*objects, *extra_inputs], [embedded, *_pre_js()], out / config.CORE_JS, interpreter_flags)
     with log.step("applying the core's relocations at its fixed address"):
         glue = (out / config.CORE_JS).read_text()
         core_fixed_base.fold(out / config.CORE_WASM, core_fixed_base.glue_bases(glue))
     shutil.rmtree(out / "obj")
 
 
-def _compile_core(build: Path, obj_dir: Path) -> list[Path]:
+def _compile_core(build: Path, obj_dir: Path, interpreter_flags: str) -> list[Path]:
     obj_dir.mkdir()
     src = build.parent / "src"
     includes = [f"-I{build}", f"-I{src / 'Include'}"]
@@ -107,7 +118,7 @@ def _compile_core(build: Path, obj_dir: Path) -> list[Path]:
     for source in _core_sources():
         obj = obj_dir / (source.stem + ".o")
         shell.run(
-            ["emcc", "-c", *config.CFLAGS.split(), *config.INTERPRETER_SPEED_FLAGS.split(), "-Wall", "-Werror", *includes, str(source), "-o", str(obj)],
+            ["emcc", "-c", *config.CFLAGS.split(), *interpreter_flags.split(), "-Wall", "-Werror", *includes, str(source), "-o", str(obj)],
             env=toolchain.env(),
         )
         objects.append(obj)
@@ -127,7 +138,7 @@ def _unique(args: list[str]) -> list[str]:
     return out
 
 
-def _link(build: Path, objects: list[Path], pre_js: list[Path], output: Path) -> None:
+def _link(build: Path, objects: list[Path], pre_js: list[Path], output: Path, interpreter_flags: str) -> None:
     python_inputs = []
     for var in ("LINK_PYTHON_OBJS", "LIBS", "MODLIBS", "SYSLIBS"):
         python_inputs += shlex.split(cpython_build.make_variable(build, var))
@@ -135,7 +146,7 @@ def _link(build: Path, objects: list[Path], pre_js: list[Path], output: Path) ->
     cmd = [
         "emcc",
         *config.MODULE_LDFLAGS.split(),
-        *config.INTERPRETER_SPEED_FLAGS.split(),
+        *interpreter_flags.split(),
         *config.CORE_LINK_SETTINGS,
         "-sEXPORTED_FUNCTIONS=" + ",".join(_exported_functions()),
         *(f"--pre-js={p}" for p in pre_js),

@@ -154,6 +154,12 @@ CPYTHON_TARBALL = debian_pool(
     "p/python3.13/python3.13_3.13.5.orig.tar.xz",
     "93e583f243454e6e9e4588ca2c2662206ad961659863277afcdb96801647d640",
 )
+# LLVM's sources, of the clang that compiles CPython: the profile-guided build
+# takes compiler-rt's profile writer from them (cpython/builder/pgo.py).
+LLVM_SOURCE = debian_pool(
+    "l/llvm-toolchain-19/llvm-toolchain-19_19.1.7.orig.tar.xz",
+    "ae498f3bc58ae2d9f64ef5f0c035c4240152bf015a5b7738b15c22e93bdc97ce",
+)
 
 TARGET = "wasm32-emscripten"
 PLATFORM_TAG = "emscripten_3_1_69_wasm32"
