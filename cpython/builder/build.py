@@ -117,7 +117,7 @@ def wasm_build_key() -> str:
 
 
 def interpreter_flags() -> str:
-    """Flags of CPython's own objects and the core's C: speed flags and the profile."""
+    """Flags of CPython's own objects: speed flags and the training profile."""
     from . import pgo
 
     return f"{config.INTERPRETER_SPEED_FLAGS} {pgo.use_flags(pgo.profile())}"

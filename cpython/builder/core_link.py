@@ -91,19 +91,19 @@ def core_dir() -> Path:
     """Folder holding kiln.asm.mjs and kiln.asm.wasm, linked if needed."""
     build = cpython_build.wasm_build()
     # Hash the core's sources only now, just before they are compiled.
-    return cached.stage(
-        config.BUILD_CACHE / f"kiln-core-{core_key()}",
-        lambda out: link_core(build, out, cpython_build.interpreter_flags()),
-    )
+    return cached.stage(config.BUILD_CACHE / f"kiln-core-{core_key()}", lambda out: link_core(build, out))
 
 
-def link_core(build: Path, out: Path, interpreter_flags: str, *, extra_inputs: Sequence[Path] = ()) -> None:
-    """Link the core from the CPython tree `build` into `out`, the core's C
-    compiled with `interpreter_flags` (the same as CPython's own objects)."""
+def link_core(build: Path, out: Path, *, extra_inputs: Sequence[Path] = ()) -> None:
+    """Link the core from the CPython tree `build` (and `extra_inputs`) into `out`.
+    The core's own C gets the speed flags but no training profile: it is not
+    where pure Python spends its time, and a change to it then relinks the
+    core without training the interpreter again."""
+    flags = config.INTERPRETER_SPEED_FLAGS
     with log.step("linking the core module (kiln.asm.wasm)"):
-        objects = _compile_core(build, out / "obj", interpreter_flags)
+        objects = _compile_core(build, out / "obj", flags)
         embedded = _embedded_wasm_js(out / "obj")
-        _link(build, [*objects, *extra_inputs], [embedded, *_pre_js()], out / config.CORE_JS, interpreter_flags)
+        _link(build, [*objects, *extra_inputs], [embedded, *_pre_js()], out / config.CORE_JS, flags)
     with log.step("applying the core's relocations at its fixed address"):
         glue = (out / config.CORE_JS).read_text()
         core_fixed_base.fold(out / config.CORE_WASM, core_fixed_base.glue_bases(glue))

@@ -1,11 +1,11 @@
-"""Profile-guided optimisation of the interpreter: CPython's own objects and the core's C.
+"""Profile-guided optimisation of the interpreter: CPython's own objects.
 
 As CPython's `--enable-optimizations` does natively: an instrumented build runs
 a training task, and the real build is compiled with the counters it wrote.
   runtime()  compiler-rt's profile writer for wasm (from the LLVM sources of the
              clang that compiles CPython), with cpython/pgo/registry.c in place
              of its generic platform file
-  profile()  an instrumented CPython and core, linked with that runtime, run on
+  profile()  an instrumented CPython, linked into a core with that runtime, run on
              CPython's PGO task in Node (cpython/pgo/train.py); the merged
              counters, kiln.profdata, plus configure's cache for the real build
 build.wasm_build() compiles with `use_flags(profile())`. Side modules are not
@@ -100,7 +100,6 @@ def instrumented_flags() -> str:
 def profile_key() -> str:
     return _hash(
         cpython_build.tree_key(instrumented_flags()),
-        core_link.sources_key(),
         runtime_key(),
         cpython_build.stdlib_key(),
         *(path.read_bytes() for path in sorted(PGO_DIR.glob("train.*"))),
@@ -126,7 +125,7 @@ def _train(home: Path) -> None:
     build = cpython_build.build_tree(tree, instrumented_flags())
     core = home / "core"
     core.mkdir()
-    core_link.link_core(build, core, instrumented_flags(), extra_inputs=[runtime()])
+    core_link.link_core(build, core, extra_inputs=[runtime()])
     base = core_fixed_base.glue_bases((core / config.CORE_JS).read_text())["__memory_base"]
     if base != MEMORY_BASE:
         raise KilnError(f"the training core's memory base is {base}, but the profile runtime corrects offsets by {MEMORY_BASE} (pgo.MEMORY_BASE)")

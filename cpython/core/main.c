@@ -5,6 +5,17 @@
 /* The runtime's Python half (loader/py/kiln/_runtime.py), imported at boot. */
 static PyObject *runtime_module;
 
+/* Recursion through C (getattr hooks, repr, json, lru_cache) is bounded by
+ * Py_C_RECURSION_LIMIT, 700 (cpython/patches/0003), fitted to V8's 984 KB
+ * stack for a plain -O2 interpreter. The profile-guided build inlines more
+ * and its frames are larger: on Node 20's V8 a __getattr__ recursion
+ * overflowed the stack before reaching the limit (tests/test_runtime_node.py).
+ * The interpreter's one thread state gets this lower budget instead, which
+ * keeps the margin the plain build had (measured with stack spent in JS
+ * frames before the recursion: the same 500-1000 frames). Lowering it here
+ * leaves the ABI alone: the constant is in a public header. */
+#define KILN_C_RECURSION_BUDGET 550
+
 /* Start CPython. `home` is the prefix holding lib/python313.zip;
  * argv is a NULL-terminated array of UTF-8 strings. Returns 0 on success. */
 EMSCRIPTEN_KEEPALIVE int kiln_init(const char *home, int argc, char **argv) {
@@ -41,6 +52,7 @@ EMSCRIPTEN_KEEPALIVE int kiln_init(const char *home, int argc, char **argv) {
             status.func ? ": " : "", status.err_msg ? status.err_msg : "");
     return -1;
   }
+  PyThreadState_Get()->c_recursion_remaining -= Py_C_RECURSION_LIMIT - KILN_C_RECURSION_BUDGET;
   return 0;
 }
 
