@@ -99,18 +99,17 @@ def link_core(build: Path, out: Path, *, extra_inputs: Sequence[Path] = ()) -> N
     The core's own C gets the speed flags but no training profile: it is not
     where pure Python spends its time, and a change to it then relinks the
     core without training the interpreter again."""
-    flags = config.INTERPRETER_SPEED_FLAGS
     with log.step("linking the core module (kiln.asm.wasm)"):
-        objects = _compile_core(build, out / "obj", flags)
+        objects = _compile_core(build, out / "obj")
         embedded = _embedded_wasm_js(out / "obj")
-        _link(build, [*objects, *extra_inputs], [embedded, *_pre_js()], out / config.CORE_JS, flags)
+        _link(build, [*objects, *extra_inputs], [embedded, *_pre_js()], out / config.CORE_JS)
     with log.step("applying the core's relocations at its fixed address"):
         glue = (out / config.CORE_JS).read_text()
         core_fixed_base.fold(out / config.CORE_WASM, core_fixed_base.glue_bases(glue))
     shutil.rmtree(out / "obj")
 
 
-def _compile_core(build: Path, obj_dir: Path, interpreter_flags: str) -> list[Path]:
+def _compile_core(build: Path, obj_dir: Path) -> list[Path]:
     obj_dir.mkdir()
     src = build.parent / "src"
     includes = [f"-I{build}", f"-I{src / 'Include'}"]
@@ -118,7 +117,7 @@ def _compile_core(build: Path, obj_dir: Path, interpreter_flags: str) -> list[Pa
     for source in _core_sources():
         obj = obj_dir / (source.stem + ".o")
         shell.run(
-            ["emcc", "-c", *config.CFLAGS.split(), *interpreter_flags.split(), "-Wall", "-Werror", *includes, str(source), "-o", str(obj)],
+            ["emcc", "-c", *config.CFLAGS.split(), *config.INTERPRETER_SPEED_FLAGS.split(), "-Wall", "-Werror", *includes, str(source), "-o", str(obj)],
             env=toolchain.env(),
         )
         objects.append(obj)
@@ -138,7 +137,7 @@ def _unique(args: list[str]) -> list[str]:
     return out
 
 
-def _link(build: Path, objects: list[Path], pre_js: list[Path], output: Path, interpreter_flags: str) -> None:
+def _link(build: Path, objects: list[Path], pre_js: list[Path], output: Path) -> None:
     python_inputs = []
     for var in ("LINK_PYTHON_OBJS", "LIBS", "MODLIBS", "SYSLIBS"):
         python_inputs += shlex.split(cpython_build.make_variable(build, var))
@@ -146,7 +145,7 @@ def _link(build: Path, objects: list[Path], pre_js: list[Path], output: Path, in
     cmd = [
         "emcc",
         *config.MODULE_LDFLAGS.split(),
-        *interpreter_flags.split(),
+        *config.INTERPRETER_SPEED_FLAGS.split(),
         *config.CORE_LINK_SETTINGS,
         "-sEXPORTED_FUNCTIONS=" + ",".join(_exported_functions()),
         *(f"--pre-js={p}" for p in pre_js),
