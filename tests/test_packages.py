@@ -254,13 +254,16 @@ def _wheel(path, name, members):
 
 @pytest.fixture
 def crafted_lock(tmp_path):
-    """The dist lock file plus wheels made here: one named "constructor", and
-    two whose members would land outside site-packages."""
+    """The dist lock file plus wheels made here: one named "constructor", two
+    whose members would land outside site-packages, and two whose members
+    cannot be written as named."""
     lock = json.loads((config.DIST / config.LOCK_FILE).read_text())
     wheels = {
         "constructor": {"constructor_pkg.py": "VALUE = 'built'\n"},
         "climber": {"climber.py": "", "../../climbed.py": "escaped = True\n"},
         "rooted": {"rooted.py": "", "/tmp/rooted_abs.py": "escaped = True\n"},
+        "dotted": {"dotted.py": "", "dotted/..": "a file named '..'\n"},
+        "clash": {"clash/__init__.py": "", "clash/inner": "", "clash/inner/mod.py": ""},
     }
     for name, members in wheels.items():
         path = tmp_path / f"{name}-1.0-py3-none-any.whl"
@@ -273,30 +276,55 @@ def crafted_lock(tmp_path):
     return _saved_lock(lock, tmp_path / "crafted-lock.json")
 
 
+UNSAFE_WHEELS = {
+    "climber": "member '../../climbed.py' would be written outside the install folder",
+    "rooted": "member '/tmp/rooted_abs.py' would be written outside the install folder",
+    "dotted": "member 'dotted/..' is not a file name",
+    "clash": "member 'clash/inner' is a file, and member 'clash/inner/mod.py' needs it to be a folder",
+}
+
+
 def test_unsafe_wheel_members_are_refused_before_anything_is_written(node24, crafted_lock):
+    """The loader's check (loadPackage) and Python's (micropip's wheels go
+    through kiln._packages) refuse the same members with the same message."""
     values = node24.report(f"""
         const kiln = await loadKiln({{ lockFileURL: {json.dumps(crafted_lock.as_uri())} }});
+        const {{ readFileSync }} = await import("node:fs");
+        const lock = JSON.parse(readFileSync(new URL({json.dumps(crafted_lock.as_uri())}), "utf8"));
         const listing = () => kiln.runPython(`
 import os, sysconfig
 site = sysconfig.get_path("purelib")
 sorted(os.listdir(site)) + sorted(os.listdir("/tmp"))
 `).toJs();
+        const checkInPython = kiln.runPython(`
+import io, zipfile
+from kiln import _packages
+def check(data, file_name):
+    try:
+        _packages.check_members(zipfile.ZipFile(io.BytesIO(data.to_bytes())), file_name)
+    except _packages.UnsafeArchive as error:
+        return str(error)
+check
+`);
         const before = listing();
-        const errors = [];
-        for (const name of ["climber", "rooted"]) {{
+        const errors = [], pythonErrors = [];
+        for (const name of {json.dumps(list(UNSAFE_WHEELS))}) {{
           await kiln.loadPackage(name).then(() => errors.push("loaded " + name), (e) => errors.push(e.message));
+          const entry = lock.packages[name];
+          pythonErrors.push(checkInPython(new Uint8Array(readFileSync(new URL(entry.url))), entry.file_name));
         }}
         const escaped = kiln.runPython(`
 import os, sysconfig
 [p for p in (os.path.normpath(os.path.join(sysconfig.get_path("purelib"), "../../climbed.py")), "/tmp/rooted_abs.py")
  if os.path.exists(p)]
 `).toJs();
-        report([errors, escaped, JSON.stringify(before) === JSON.stringify(listing()), Object.keys(kiln.loadedPackages),
+        report([errors, pythonErrors, escaped, JSON.stringify(before) === JSON.stringify(listing()), Object.keys(kiln.loadedPackages),
                 (await kiln.loadPackage("iniconfig")).map((p) => p.name)]);
     """)
-    errors, escaped, unchanged, loaded, recovered = values
-    assert "climber-1.0-py3-none-any.whl: refusing to install, member '../../climbed.py'" in errors[0]
-    assert "rooted-1.0-py3-none-any.whl: refusing to install, member '/tmp/rooted_abs.py'" in errors[1]
+    errors, python_errors, escaped, unchanged, loaded, recovered = values
+    for error, python_error, (name, why) in zip(errors, python_errors, UNSAFE_WHEELS.items(), strict=True):
+        assert f"{name}-1.0-py3-none-any.whl: refusing to install, {why}" in error
+        assert python_error == f"{name}-1.0-py3-none-any.whl: refusing to install, {why}"
     assert escaped == [], "no member of a refused wheel may be written"
     assert unchanged, "a refused wheel leaves no files (no dist-info, no INSTALLER marker, no temporary file)"
     assert loaded == [] and recovered == ["iniconfig"]

@@ -42,12 +42,34 @@ def target_dir(install_dir: str) -> str:
 
 
 def check_members(archive: zipfile.ZipFile, file_name: str) -> list[str]:
-    """The member names, refusing any that is absolute or climbs out with '..'."""
+    """The member names, refusing any that would be written outside the
+    install folder or cannot be written as named: a file named '.' or '..',
+    or a file another member needs as a folder (the rule of the loader's
+    checkMemberNames, with the same messages)."""
     names = archive.namelist()
+
+    def refuse(name: str, why: str) -> None:
+        raise UnsafeArchive(f"{file_name}: refusing to install, member {name!r} {why}")
+
+    files: dict[str, str] = {}  # normalised path -> member name
+    paths = []
     for name in names:
-        normalized = posixpath.normpath(name.replace("\\", "/"))
-        if name.startswith(("/", "\\")) or normalized == ".." or normalized.startswith("../") or ":" in name.split("/", 1)[0]:
-            raise UnsafeArchive(f"{file_name}: refusing to install, member {name!r} would be written outside the install folder")
+        slashed = name.replace("\\", "/")
+        path = posixpath.normpath(slashed)
+        if slashed.startswith("/") or path == ".." or path.startswith("../") or ":" in name.split("/", 1)[0]:
+            refuse(name, "would be written outside the install folder")
+        is_folder = slashed.endswith("/")
+        if not is_folder and (path == "." or slashed.rsplit("/", 1)[-1] in (".", "..")):
+            refuse(name, "is not a file name")
+        if not is_folder:
+            files[path] = name
+        paths.append((name, path, is_folder))
+    for name, path, is_folder in paths:
+        parts = path.split("/")
+        for depth in range(1, len(parts) + is_folder):
+            folder = "/".join(parts[:depth])
+            if folder in files:
+                refuse(files[folder], f"is a file, and member {name!r} needs it to be a folder")
     return names
 
 

@@ -89,14 +89,33 @@ export function normalizePath(name) {
   return parts.join("/") || ".";
 }
 
-/** Refuse a member that is absolute or climbs out with '..' (the rule of
- * kiln._packages.check_members, with the same message). */
+/** Refuse a member that would be written outside the install folder, or
+ * that cannot be written as named: a file named '.' or '..', or a file that
+ * another member needs as a folder (the rule of kiln._packages.check_members,
+ * with the same messages). Checked before anything is written, so such an
+ * archive never fails half-way through an install. */
 export function checkMemberNames(members, fileName) {
+  const refuse = (name, why) => {
+    throw new Error(`${fileName}: refusing to install, member '${name}' ${why}`);
+  };
+  const files = new Map(); // normalised path -> member name
+  const paths = [];
   for (const { name } of members) {
     const slashed = name.includes("\\") ? name.replaceAll("\\", "/") : name;
-    const climbs = slashed.includes("..") && /^\.\.(\/|$)/.test(normalizePath(slashed)); // only a '..' part can climb
-    if (climbs || /^[/\\]/.test(name) || name.split("/", 1)[0].includes(":")) {
-      throw new Error(`${fileName}: refusing to install, member '${name}' would be written outside the install folder`);
+    const path = normalizePath(slashed);
+    if (/^\.\.(\/|$)/.test(path) || /^[/\\]/.test(name) || name.split("/", 1)[0].includes(":")) {
+      refuse(name, "would be written outside the install folder");
+    }
+    const isFolder = slashed.endsWith("/");
+    if (!isFolder && (path === "." || /(^|\/)\.\.?$/.test(slashed))) refuse(name, "is not a file name");
+    if (!isFolder) files.set(path, name);
+    paths.push({ name, path, isFolder });
+  }
+  for (const { name, path, isFolder } of paths) {
+    const parts = path.split("/");
+    for (let depth = 1; depth < parts.length + (isFolder ? 1 : 0); depth++) {
+      const folder = parts.slice(0, depth).join("/");
+      if (files.has(folder)) refuse(files.get(folder), `is a file, and member '${name}' needs it to be a folder`);
     }
   }
 }
