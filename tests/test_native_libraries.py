@@ -5,10 +5,8 @@ runs, and one that looks GL functions up by name links -lGL itself."""
 
 import base64
 import json
-import os
-import subprocess
 
-from kiln import config, toolchain
+from runners.side_module import build_side_module
 
 CALLS = r"""
 #include <AL/alc.h>
@@ -26,18 +24,9 @@ void *lookup(const char *name) { return emscripten_webgl_get_proc_address(name);
 """
 
 
-def _side_module(tmp_path, name, source, *libs):
-    (tmp_path / f"{name}.c").write_text(source)
-    subprocess.run(
-        ["emcc", *config.CFLAGS.split(), *config.SIDE_MODULE_LDFLAGS.split(), f"{name}.c", *libs, "-o", f"{name}.so"],
-        cwd=tmp_path, env={**os.environ, **toolchain.env()}, check=True,
-    )
-    return tmp_path / f"{name}.so"
-
-
 def test_side_modules_call_gl_al_and_html5_functions(node, tmp_path):
-    calls = _side_module(tmp_path, "calls", CALLS)
-    lookup = _side_module(tmp_path, "lookup", LOOKUP, "-lGL")
+    calls = build_side_module(tmp_path, "calls", CALLS)
+    lookup = build_side_module(tmp_path, "lookup", LOOKUP, "-lGL")
     values = node.report(f"""
         const {{ readFileSync }} = await import("node:fs");
         const kiln = await loadKiln();
@@ -97,11 +86,11 @@ def test_js_functions_whose_address_the_core_takes(node, tmp_path):
     the loader gives them table slots without mapping the whole table first.
     Calls through those slots work, and the address is the same one whether
     it is taken by the core, by a side module or looked up by dlsym."""
-    body = _js_function_address_body(_side_module(tmp_path, "address", JS_FUNCTION_ADDRESS).read_bytes())
+    body = _js_function_address_body(build_side_module(tmp_path, "address", JS_FUNCTION_ADDRESS).read_bytes())
     assert node.report(f"report(await (async () => {{ {body} }})());") == [True, [True, True]]
 
 
 def test_js_functions_whose_address_the_core_takes_in_chromium(chromium, tmp_path):
-    body = _js_function_address_body(_side_module(tmp_path, "address", JS_FUNCTION_ADDRESS).read_bytes())
+    body = _js_function_address_body(build_side_module(tmp_path, "address", JS_FUNCTION_ADDRESS).read_bytes())
     assert chromium.main(body) == [True, [True, True]]
     assert chromium.worker(body) == [True, [True, True]]

@@ -10,6 +10,16 @@ addToLibrary({
   // with the value Emscripten would have given it (the first exporter's,
   // unless a later one replaces it).
   $lazyGOTValues: '=new Map()',
+  // The core's exports, relocated (see $relocateExports): the lazy GOT's
+  // values for whatever no later module replaced.
+  $coreExports: null,
+  $lazyGOTValue__deps: ['$lazyGOTValues', '$coreExports'],
+  $lazyGOTValue: (symName) => {
+    if (lazyGOTValues.has(symName)) return lazyGOTValues.get(symName);
+    return coreExports && symName in coreExports ? coreExports[symName] : undefined;
+  },
+  $hasLazyGOTValue__deps: ['$lazyGOTValues', '$coreExports'],
+  $hasLazyGOTValue: (symName) => lazyGOTValues.has(symName) || (coreExports !== null && symName in coreExports),
   $setGOTValue__deps: ['$addFunction'],
   $setGOTValue: (entry, symName, value) => {
     if (typeof value == 'function') {
@@ -20,13 +30,13 @@ addToLibrary({
       err(`unhandled export type for '${symName}': ${typeof value}`);
     }
   },
-  $updateGOT__deps: ['$GOT', '$isInternalSym', '$lazyGOTValues', '$setGOTValue'],
+  $updateGOT__deps: ['$GOT', '$isInternalSym', '$lazyGOTValues', '$hasLazyGOTValue', '$setGOTValue'],
   $updateGOT: (exports, replace) => {
     for (var symName in exports) {
       var entry = GOT[symName];
       // getMemory() writes __heap_base's entry while side modules preload.
       if (!entry && symName != '__heap_base') {
-        if (replace || !lazyGOTValues.has(symName)) lazyGOTValues.set(symName, exports[symName]);
+        if (replace || !hasLazyGOTValue(symName)) lazyGOTValues.set(symName, exports[symName]);
         continue;
       }
       if (isInternalSym(symName)) continue;
@@ -34,14 +44,15 @@ addToLibrary({
       if (replace || entry.value == 0) setGOTValue(entry, symName, exports[symName]);
     }
   },
-  $GOTHandler__deps: ['$GOT', '$currentModuleWeakSymbols', '$lazyGOTValues', '$isInternalSym', '$setGOTValue'],
+  $GOTHandler__deps: ['$GOT', '$currentModuleWeakSymbols', '$lazyGOTValues', '$lazyGOTValue', '$hasLazyGOTValue',
+                       '$isInternalSym', '$setGOTValue'],
   $GOTHandler: {
     get(obj, symName) {
       var entry = GOT[symName];
       if (!entry) {
         entry = GOT[symName] = new WebAssembly.Global({'value': 'i32', 'mutable': true});
-        if (lazyGOTValues.has(symName)) {
-          if (!isInternalSym(symName)) setGOTValue(entry, symName, lazyGOTValues.get(symName));
+        if (hasLazyGOTValue(symName)) {
+          if (!isInternalSym(symName)) setGOTValue(entry, symName, lazyGOTValue(symName));
           lazyGOTValues.delete(symName);
         }
       }
@@ -49,6 +60,92 @@ addToLibrary({
       if (!currentModuleWeakSymbols.has(symName)) entry.required = true;
       return entry;
     },
+  },
+
+  // The core's ~3,900 exports enter the symbol tables without a copy of each.
+  // Emscripten copied every export of the main module into a relocated
+  // object, the lazy GOT's map and the symbol table (wasmImports), one at a
+  // time as the module loaded: about 10 ms of every start, before Python
+  // runs. Now the relocated object inherits the exports (only the globals
+  // become own properties: their addresses plus the memory base), the lazy
+  // GOT reads it where it is, and the symbol table inherits it behind its
+  // own properties (the JS library's functions), which so keep precedence
+  // as Emscripten's setImport gave them. Emscripten's glue puts no stubs
+  // into the table, which an inherited export could not replace
+  // (tests/test_core_exports.py checks both).
+  $relocateExports__deps: ['$updateGOT', '$coreExports'],
+  $relocateExports: (exports, memoryBase, replace) => {
+    var core = exports === wasmExports && !coreExports; // receiveInstance, for the core
+    var relocated = core ? Object.create(exports) : {};
+    for (var e in exports) {
+      var value = exports[e];
+      if (typeof value == 'object') {
+        value = value.value; // a global (Emscripten's reading of any non-function)
+      } else if (core) {
+        continue; // inherited as it is
+      }
+      if (typeof value == 'number') value += memoryBase;
+      if (core) {
+        // Shadowing an inherited read-only property takes defineProperty.
+        Object.defineProperty(relocated, e, {value, writable: true, enumerable: true, configurable: true});
+      } else {
+        relocated[e] = value;
+      }
+    }
+    if (!core) {
+      updateGOT(relocated, replace);
+      return relocated;
+    }
+    coreExports = relocated;
+    // Only the entries the core's own imports made (and __heap_base) take
+    // a value now; the rest stay lazy ($GOTHandler).
+    var entries = {};
+    for (var symName of [...Object.keys(GOT), '__heap_base']) {
+      if (symName in relocated) entries[symName] = relocated[symName];
+    }
+    updateGOT(entries, replace);
+    return relocated;
+  },
+  $mergeLibSymbols__deps: ['$isSymbolDefined', '$coreExports'],
+  $mergeLibSymbols: (exports, libName) => {
+    if (exports === coreExports) {
+      Object.setPrototypeOf(wasmImports, exports);
+      if ('main' in exports && !isSymbolDefined('__main_argc_argv')) wasmImports['__main_argc_argv'] = exports['main'];
+      if ('__main_argc_argv' in exports && !isSymbolDefined('main')) wasmImports['main'] = exports['__main_argc_argv'];
+      return;
+    }
+    for (var [sym, exp] of Object.entries(exports)) { // Emscripten's, for side modules
+      const setImport = (target) => {
+        if (!isSymbolDefined(target)) wasmImports[target] = exp;
+      };
+      setImport(sym);
+      if (sym == 'main') setImport('__main_argc_argv');
+      if (sym == '__main_argc_argv') setImport('main');
+    }
+  },
+  // Emscripten's, except that the main module's symbols (the table above,
+  // which inherits the core's exports) are looked up with `in`, not
+  // hasOwnProperty, which the table no longer has.
+  _dlsym_js__deps: ['$dlSetError', '$getFunctionAddress', '$addFunction'],
+  _dlsym_js: (handle, symbol, symbolIndex) => {
+    symbol = UTF8ToString(symbol);
+    var lib = LDSO.loadedLibsByHandle[handle];
+    var defined = lib.exports === wasmImports ? symbol in wasmImports : Object.hasOwn(lib.exports, symbol);
+    if (!defined || lib.exports[symbol].stub) {
+      dlSetError(`Tried to lookup unknown symbol "${symbol}" in dynamic lib: ${lib.name}`);
+      return 0;
+    }
+    var result = lib.exports[symbol];
+    if (typeof result == 'function') {
+      var addr = getFunctionAddress(result);
+      if (addr) {
+        result = addr;
+      } else {
+        result = addFunction(result, result.sig);
+        {{{ makeSetValue('symbolIndex', 0, 'Object.keys(lib.exports).indexOf(symbol)', '*') }}};
+      }
+    }
+    return result;
   },
 
   // A JS function whose address C takes (the core takes six: emscripten_out,

@@ -177,9 +177,12 @@ def install_requirements(requirements, options):
 def prepare_snapshot() -> None:
     """Build time, just before the memory snapshot is taken: do what every
     start from it would otherwise do again, in each process. The restore
-    imports ._snapshot; the first runPython imports .code and parses, which
-    creates the AST node types (about 120 classes: most of that run's time)."""
-    from . import _snapshot  # noqa: F401
+    imports ._snapshot; loadKiln hands ._host its host objects; the first
+    runPython imports .code and parses, which creates the AST node types
+    (about 120 classes: most of that run's time). An import after a restore
+    costs more than the module: V8 compiles the WASM functions of the import
+    machinery on their first call (about 10 ms)."""
+    from . import _host, _snapshot  # noqa: F401
     from .code import _parse
 
     _parse("None")

@@ -1,0 +1,17 @@
+"""Side modules compiled for a test: C source to a .so the core can dlopen."""
+
+import os
+import subprocess
+from pathlib import Path
+
+from kiln import config, toolchain
+
+
+def build_side_module(folder: Path, name: str, source: str, *libs: str) -> Path:
+    """Compile `source` (C) as the side module `folder/name.so`, linked with `libs`."""
+    (folder / f"{name}.c").write_text(source)
+    subprocess.run(
+        ["emcc", *config.CFLAGS.split(), *config.SIDE_MODULE_LDFLAGS.split(), f"{name}.c", *libs, "-o", f"{name}.so"],
+        cwd=folder, env={**os.environ, **toolchain.env()}, check=True,
+    )
+    return folder / f"{name}.so"
