@@ -135,3 +135,16 @@ EMSCRIPTEN_KEEPALIVE uint32_t kiln_checksum_words(const uint32_t *words, size_t 
   }
   return hash ^ (uint32_t)count;
 }
+
+/* Zero the pages of `page_words` words in [start, end) that are not zero:
+ * a restore must leave the pages its snapshot holds nothing for zero, and
+ * most of them (the stack's, untouched in this process) are already. Reading
+ * an untouched page costs the OS far less than writing it: zeroing all
+ * 5 MB of them took ~4 ms of a start. */
+EMSCRIPTEN_KEEPALIVE void kiln_clear_pages(uint64_t *start, uint64_t *end, size_t page_words) {
+  for (uint64_t *page = start; page < end; page += page_words) {
+    uint64_t any = 0;
+    for (size_t i = 0; i < page_words; i++) any |= page[i];
+    if (any) memset(page, 0, page_words * sizeof *page);
+  }
+}

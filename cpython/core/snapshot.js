@@ -86,7 +86,7 @@ function restoreSnapshot({ pages, data, memoryBytes, baseBytes, checkedPages, ch
   for (let page = 0; page * SNAPSHOT_PAGE < baseBytes; ) {
     let end = page;
     while (end * SNAPSHOT_PAGE < baseBytes && !covered[end]) end++;
-    if (end > page) HEAPU8.fill(0, page * SNAPSHOT_PAGE, end * SNAPSHOT_PAGE);
+    if (end > page) wasmExports.kiln_clear_pages(page * SNAPSHOT_PAGE, end * SNAPSHOT_PAGE, SNAPSHOT_PAGE / 8);
     page = end + 1;
   }
   for (let i = 0; i < pages.length; i++) {

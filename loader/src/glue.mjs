@@ -2,10 +2,14 @@
 // Browsers import it as a module and keep its compiled code in their own
 // cache. Node has no such cache for an import: compiling the glue was a
 // quarter of a start from the snapshot. There it is compiled as a script
-// with V8's code cache, kept on disk under the sha256 of its text and the
-// Node version (default ~/.cache/kiln/code; loadKiln({codeCache: false})
-// turns it off). V8 itself only checks a cache against the source's length
-// and its own version and flags, hence the hash in the file name.
+// with V8's code cache, kept on disk under the CRC-32 and length of its text
+// and the Node version (default ~/.cache/kiln/code; loadKiln({codeCache:
+// false}) turns it off). V8 itself only checks a cache against the source's
+// length and its own version and flags, hence the checksum in the file name.
+// The cache is only an optimisation and the folder the user's own, so the
+// checksum need only tell builds apart, not resist forgery: CRC-32 from zlib
+// (which the loader has loaded anyway) costs ~0.5 ms, sha256 cost ~6 ms of
+// each start, most of it loading Node's crypto module.
 
 import { IN_NODE, nodeCacheFolder, nodeRequire, writeFileAtomically } from "./host.mjs";
 
@@ -51,10 +55,10 @@ function compileInNode(url, folder) {
   } catch (error) {
     throw new Error(`kiln: cannot load ${url}: ${error.message}`);
   }
-  // Hashed as bytes: hashing the text would encode it to UTF-8 again.
-  const digest = nodeRequire("crypto").createHash("sha256").update(bytes).digest("hex");
+  // Checksummed as bytes: the text would be encoded to UTF-8 again.
+  const checksum = nodeRequire("zlib").crc32(bytes).toString(16).padStart(8, "0");
   const source = bytes.toString("utf8");
-  const cacheFile = path.join(folder, `glue-${digest.slice(0, 32)}-node${process.versions.node}-${process.arch}.v8`);
+  const cacheFile = path.join(folder, `glue-${checksum}-${bytes.length}-node${process.versions.node}-${process.arch}.v8`);
   let cachedData;
   try {
     cachedData = fs.readFileSync(cacheFile);
