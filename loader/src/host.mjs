@@ -104,7 +104,7 @@ export function readBytesSync(url) {
  * expect). A file's Buffer has its own ArrayBuffer, which is then shared, not
  * copied: copying the core's 6 MB, the stdlib's and the snapshot took ~5 ms
  * of each start. A Buffer from Node's shared pool (small files) is copied. */
-function plainBytes(buffer) {
+export function plainBytes(buffer) {
   if (buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength) {
     return new Uint8Array(buffer.buffer);
   }

@@ -5,7 +5,7 @@
 // index) are also remembered by URL; every hit is checked against its hash.
 // Turn it off with loadKiln({ packageCache: false }).
 
-import { IN_NODE, nodeCacheFolder, nodeRequire, writeFileAtomically } from "../host.mjs";
+import { IN_NODE, nodeCacheFolder, nodeRequire, plainBytes, writeFileAtomically } from "../host.mjs";
 
 const CACHE_NAME = "kiln-packages-v1";
 const KEY_ORIGIN = "https://kiln.invalid/";
@@ -41,7 +41,7 @@ function nodeCache(folder) {
   return {
     async get(sha256) {
       try {
-        return new Uint8Array(await fs.readFile(file("sha256", sha256)));
+        return plainBytes(await fs.readFile(file("sha256", sha256)));
       } catch {
         return null;
       }

@@ -3,8 +3,9 @@
 // hashlib inside the WASM runtime instead.
 
 export function makeHasher(pythonSha256) {
-  const subtle = globalThis.crypto?.subtle;
+  let subtle; // looked up at the first hash: in Node, reading globalThis.crypto loads WebCrypto (~9 ms)
   return async function sha256Hex(bytes) {
+    subtle ??= globalThis.crypto?.subtle ?? null;
     if (!subtle) return pythonSha256(bytes);
     const digest = await subtle.digest("SHA-256", bytes);
     return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
