@@ -195,6 +195,7 @@ async def _transaction(original, arguments, options) -> None:
     try:
         await original(*arguments, **options)
         await transaction.load_cxx_runtime_if_needed()
+        await transaction.load_side_modules()
     except (ValueError, RuntimeError, OSError, JsException) as error:
         # (JsException: a lock-file package that loadPackage could not load.)
         _forget_loaded(transaction.abort())
@@ -212,9 +213,7 @@ async def _transaction(original, arguments, options) -> None:
     finally:
         _packages.current_transaction.reset(transaction_token)
         _fetch.default_fetcher.reset(fetcher_token)
-    side_modules = transaction.commit()
-    if side_modules:
-        await _host.packages.preloadSideModules(side_modules)
+    transaction.commit()
 
 
 def install_hook(micropip) -> None:

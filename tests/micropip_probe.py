@@ -108,7 +108,9 @@ async def probe_errors(base):
     seen["missing_wheel"] = await attempt(micropip.install(base + "/index/files/ghost-1.0-py3-none-any.whl"))
     # requests needs urllib3 etc.: one bad wheel among them leaves none installed.
     seen["partial"] = await attempt(micropip.install(["requests", "attrs"], index_urls=[base + "/index/badhash"]))
-    seen["nothing_installed"] = installed("six", "attrs", "requests", "urllib3", "markupsafe")
+    # A side module that cannot load is loaded before anything is written.
+    seen["unloadable"] = await attempt(micropip.install("kiln-unloadable", index_urls=index))
+    seen["nothing_installed"] = installed("six", "attrs", "requests", "urllib3", "markupsafe", "kiln-unloadable")
     seen["loaded"] = loaded_packages()
     seen["agree"] = loaded_packages() == listed()
     seen["alive"] = sum(range(10))

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from kiln import config
+from runners.side_module import UNDEFINED_SYMBOL
 
 PROBE = (Path(__file__).parent / "micropip_probe.py").read_text()
 
@@ -68,9 +69,13 @@ def check_errors(seen: dict, base: str) -> None:
     assert seen["missing_wheel"].startswith("ValueError: Could not download")
     assert "ghost-1.0-py3-none-any.whl answered 404" in seen["missing_wheel"] or "404" in seen["missing_wheel"]
     assert "sha256 mismatch" in seen["partial"]
-    for step in ("unknown", "binary_only", "index_404", "bad_sha256", "bad_fragment", "foreign_platform", "missing_wheel", "partial"):
+    assert seen["unloadable"].startswith("RuntimeError: ") and f"undefined symbol '{UNDEFINED_SYMBOL}'" in seen["unloadable"]
+    for step in ("unknown", "binary_only", "index_404", "bad_sha256", "bad_fragment", "foreign_platform", "missing_wheel", "partial",
+                 "unloadable"):
         assert seen[step].endswith("Nothing was installed."), (step, seen[step])
-    assert seen["nothing_installed"] == {"six": None, "attrs": None, "requests": None, "urllib3": None, "markupsafe": None}
+    assert seen["nothing_installed"] == {
+        "six": None, "attrs": None, "requests": None, "urllib3": None, "markupsafe": None, "kiln-unloadable": None,
+    }
     assert sorted(seen["loaded"]) == ["micropip", "packaging"]
     assert seen["agree"] is True and seen["alive"] == 45
     assert seen["after"] == "ok" and seen["six"] == "1.17.0"

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kiln import config
+from runners.side_module import UNDEFINED_SYMBOL, UNLOADABLE_SOURCE, build_side_module
 
 NUMPY_CHECKS = """
 import numpy as np
@@ -328,6 +329,49 @@ import os, sysconfig
     assert escaped == [], "no member of a refused wheel may be written"
     assert unchanged, "a refused wheel leaves no files (no dist-info, no INSTALLER marker, no temporary file)"
     assert loaded == [] and recovered == ["iniconfig"]
+
+
+def test_a_side_module_that_cannot_load_leaves_nothing_installed_and_others_still_load(node, tmp_path):
+    """loadPackage and micropip's entry point (pyodide_js._api.install, which
+    unpacks in Python) load an archive's side modules before writing its
+    files; one that fails leaves no file, and later loads are unaffected."""
+    wheel = tmp_path / "unloadable-1.0-py3-none-any.whl"
+    so = build_side_module(tmp_path, "unloadable", UNLOADABLE_SOURCE).read_bytes()
+    sha256 = _wheel(wheel, "unloadable", {"unloadable/__init__.py": "", "unloadable/_ext.so": so})
+    lock = json.loads((config.DIST / config.LOCK_FILE).read_text())
+    lock["packages"]["unloadable"] = {
+        "name": "unloadable", "version": "1.0", "file_name": wheel.name, "url": wheel.as_uri(), "install_dir": "site",
+        "sha256": sha256, "package_type": "package", "imports": ["unloadable"], "depends": [], "unvendored_tests": False,
+        "shared_library": False,
+    }
+    lock_file = _saved_lock(lock, tmp_path / "unloadable-lock.json")
+    values = node.report(f"""
+        const {{ readFileSync }} = await import("node:fs");
+        const kiln = await loadKiln({{ lockFileURL: {json.dumps(lock_file.as_uri())} }});
+        const listing = () => kiln.runPython("import os, sysconfig; sorted(os.listdir(sysconfig.get_path('purelib')))").toJs();
+        const before = listing();
+        const viaLoader = await kiln.loadPackage("unloadable").then(() => "loaded", (e) => e.message);
+        kiln.globals.set("wheel", new Uint8Array(readFileSync({json.dumps(str(wheel))})));
+        const viaPython = await kiln.runPythonAsync(`
+import pyodide_js, sysconfig
+try:
+    await pyodide_js._api.install(wheel, "{wheel.name}", sysconfig.get_path("purelib"), {{}})
+    error = "installed"
+except Exception as e:
+    error = str(e)
+error
+`);
+        const unchanged = JSON.stringify(before) === JSON.stringify(listing());
+        const loadedAfterFailures = Object.keys(kiln.loadedPackages);
+        const loaded = (await kiln.loadPackage("kiln-demo-ext")).map((p) => p.name);
+        report([viaLoader, viaPython, unchanged, loadedAfterFailures, loaded,
+                kiln.runPython("import kiln_demo_ext; kiln_demo_ext.__name__")]);
+    """)
+    via_loader, via_python, unchanged, loaded_packages, loaded, imported = values
+    assert via_loader == f"kiln: {wheel.name}: undefined symbol '{UNDEFINED_SYMBOL}'. Nothing of it was installed."
+    assert f"undefined symbol '{UNDEFINED_SYMBOL}'" in via_python
+    assert unchanged, "no file of the archive is written"
+    assert loaded_packages == [] and "kiln-demo-ext" in loaded and imported == "kiln_demo_ext"
 
 
 def test_a_package_named_constructor_and_loaded_packages_has_no_prototype_keys(node24, crafted_lock):

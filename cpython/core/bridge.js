@@ -78,6 +78,7 @@ Module.kilnBridge = {
   },
   preloadSideModule,
   loadSharedLibrarySync,
+  forgetPreloaded,
 
   /** Once the module is instantiated, before Python starts. */
   init({ convertNullToNone: nullToNone = false } = {}) {
@@ -119,7 +120,7 @@ Module.kilnBridge = {
       "run_code", "run_code_async", "as_js_promise", "register_js_module", "unregister_js_module",
       "pyimport", "main_globals", "find_imports", "install_archive", "invalidate_import_caches", "install_wheel",
       "install_requirements", "set_host", "sha256_hex", "interrupt_async_runs", "after_snapshot_restore",
-      "check_signals", "builtins_dict", "unpack_archive", "prepare_async",
+      "check_signals", "builtins_dict", "unpack_archive", "prepare_async", "archive_side_modules",
     ]) {
       runtime[toCamel(name)] = runtimeFunction(module, name);
     }

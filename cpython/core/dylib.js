@@ -31,13 +31,31 @@ function preloadSideModule(path, bytes, { shared }) {
       preloadedWasm[path] = await loadWebAssemblyModule(bytes, { loadAsync: true, nodelete: true }, path, {});
     }
   };
-  sideModuleChain = sideModuleChain.then(load);
-  return sideModuleChain;
+  const loaded = sideModuleChain.then(load).catch((error) => {
+    forgetFailedLoad();
+    throw error;
+  });
+  // The next load waits for this one, whether or not it fails.
+  sideModuleChain = loaded.catch(() => {});
+  return loaded;
 }
 
 /** A shared library, loaded synchronously (packages loaded on first import;
  * extension modules need nothing: dlopen() loads them from the file system). */
 function loadSharedLibrarySync(path, bytes) {
   if (LDSO.loadedLibsByName[baseName(path)]) return;
-  registerSharedLibrary(path, loadWebAssemblyModule(bytes, { loadAsync: false, global: true, nodelete: true }, path, {}));
+  let exports;
+  try {
+    exports = loadWebAssemblyModule(bytes, { loadAsync: false, global: true, nodelete: true }, path, {});
+  } catch (error) {
+    forgetFailedLoad();
+    throw error;
+  }
+  registerSharedLibrary(path, exports);
+}
+
+/** Drop the extension modules preloaded for an install that failed, so that
+ * a fixed archive at the same path loads afresh. */
+function forgetPreloaded(paths) {
+  for (const path of paths) delete preloadedWasm[path];
 }

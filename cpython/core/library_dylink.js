@@ -188,12 +188,25 @@ addToLibrary({
     return slot;
   },
 
+  // A side module that fails to load (an undefined symbol, a bad import, a
+  // constructor that throws) leaves the GOT entries its imports made
+  // required, unresolved: every later load then failed, naming that module's
+  // missing symbol. A load that succeeds resolves every required entry, so
+  // one still unresolved belongs to the failed load: it goes back to being
+  // an ordinary unresolved entry, resolved when a module defining it loads.
+  $forgetFailedLoad__deps: ['$GOT'],
+  $forgetFailedLoad: () => {
+    for (var entry of Object.values(GOT)) {
+      if (entry.required && entry.value == 0) entry.required = false;
+    }
+  },
+
   // Emscripten's, except that a failed load leaves no record behind. Its DSO
   // stayed registered under the file's name as "loading" (and so did those
   // of libraries it needed that failed too), so a later dlopen of the same
   // path "succeeded" without loading anything and every dlsym failed: a C++
   // library opened before libcxx could never be opened after it.
-  $dlopenInternal__deps: ['$loadDynamicLibrary', '$dlSetError', '$LDSO', '$PATH', '$UTF8ToString'],
+  $dlopenInternal__deps: ['$loadDynamicLibrary', '$dlSetError', '$LDSO', '$PATH', '$UTF8ToString', '$forgetFailedLoad'],
   $dlopenInternal: (handle, jsflags) => {
     var filename = PATH.normalize(UTF8ToString(handle + {{{ C_STRUCTS.dso.name }}}));
     var flags = {{{ makeGetValue('handle', C_STRUCTS.dso.flags, 'i32') }}};
@@ -209,6 +222,7 @@ addToLibrary({
         if (!known.has(name) && dso.exports === 'loading') delete LDSO.loadedLibsByName[name];
       }
       if (LDSO.loadedLibsByHandle[handle]?.exports === 'loading') delete LDSO.loadedLibsByHandle[handle];
+      forgetFailedLoad();
     };
     if (jsflags.loadAsync) {
       return loadDynamicLibrary(filename, combinedFlags, global ? null : {}, handle).catch((e) => {

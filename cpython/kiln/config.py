@@ -263,7 +263,7 @@ CORE_LINK_SETTINGS = [
     # Used by the core's JS half (cpython/core/*.js).
     "-sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=$stackSave,$stackRestore,$stackAlloc,$stringToUTF8OnStack,"
     "$lengthBytesUTF8,$stringToUTF8,$UTF8ToString,$stringToNewUTF8,"
-    "$loadWebAssemblyModule,$mergeLibSymbols,$newDSO,$LDSO,$preloadedWasm,$PATH,$PATH_FS",
+    "$loadWebAssemblyModule,$mergeLibSymbols,$newDSO,$LDSO,$preloadedWasm,$forgetFailedLoad,$PATH,$PATH_FS",
     "-lnodefs.js",
     "-lidbfs.js",
     "-g0",

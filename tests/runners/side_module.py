@@ -6,6 +6,13 @@ from pathlib import Path
 
 from kiln import config, toolchain
 
+# A side module that cannot load: it needs a symbol nothing defines.
+UNDEFINED_SYMBOL = "kiln_nobody_defines_this"
+UNLOADABLE_SOURCE = f"""
+extern int {UNDEFINED_SYMBOL};
+int *address(void) {{ return &{UNDEFINED_SYMBOL}; }}
+"""
+
 
 def build_side_module(folder: Path, name: str, source: str, *libs: str) -> Path:
     """Compile `source` (C) as the side module `folder/name.so`, linked with `libs`."""

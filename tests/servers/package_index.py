@@ -68,6 +68,27 @@ def build_greeting_wheel(folder: Path) -> Path:
     return wheel
 
 
+def build_unloadable_wheel(folder: Path) -> Path:
+    """kiln-unloadable 1.0: a wheel built by the tests whose side module
+    cannot load (it needs a symbol nothing defines)."""
+    from runners.side_module import UNLOADABLE_SOURCE, build_side_module
+
+    library = build_side_module(folder, "unloadable", UNLOADABLE_SOURCE).read_bytes()
+    dist_info = "kiln_unloadable-1.0.dist-info"
+    files = {
+        "kiln_unloadable/__init__.py": b"",
+        "kiln_unloadable/_ext.so": library,
+        f"{dist_info}/METADATA": b"Metadata-Version: 2.1\nName: kiln-unloadable\nVersion: 1.0\n",
+        f"{dist_info}/WHEEL": b"Wheel-Version: 1.0\nGenerator: kiln-tests\nRoot-Is-Purelib: false\nTag: py3-none-any\n",
+    }
+    wheel = folder / "kiln_unloadable-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in files.items():
+            zf.writestr(zipfile.ZipInfo(name, (2020, 1, 1, 0, 0, 0)), data)
+        zf.writestr(zipfile.ZipInfo(f"{dist_info}/RECORD", (2020, 1, 1, 0, 0, 0)), "")
+    return wheel
+
+
 class PackageIndex:
     """The index's files and pages; `requests` logs every path asked for."""
 
@@ -79,6 +100,7 @@ class PackageIndex:
         paths = [sources.fetch(config.Download(e["url"], e["sha256"])) for e in entries]
         work.mkdir(parents=True, exist_ok=True)
         paths.append(build_greeting_wheel(work))
+        paths.append(build_unloadable_wheel(work))
         for path in paths:
             project, version = path.name.split("-")[:2]
             entry = IndexFile(canonical(project), version, path, sources.sha256_of(path))

@@ -3,9 +3,11 @@ loader (loader/src/packages/), and wheels micropip hands over through
 `pyodide_js._api.install`.
 
 Every archive is checked whole before anything is written: no member may
-leave its target folder. Inside an install transaction (kiln.install, and
-micropip.install through Kiln's adapter) wheels are only staged, and written
-when the whole install has succeeded, so a failed install leaves nothing.
+leave its target folder. An archive's side modules are loaded before its
+files are written, so one that fails to load leaves nothing installed.
+Inside an install transaction (kiln.install, and micropip.install through
+Kiln's adapter) wheels are only staged, and written when the whole install
+has succeeded, so a failed install leaves nothing.
 """
 
 from __future__ import annotations
@@ -85,6 +87,23 @@ def _is_relaxed_twin(name: str, names) -> bool:
     return name.endswith(RELAXED_SUFFIX) and name[: -len(RELAXED_SUFFIX)] + ".so" in names
 
 
+def _variant(name: str, names, relaxed_simd: bool) -> str:
+    """The member written under `name`: of a side module built twice, the
+    variant the engine runs (relaxed_simd)."""
+    relaxed = name[: -len(".so")] + RELAXED_SUFFIX if name.endswith(".so") else None
+    return relaxed if relaxed_simd and relaxed in names else name
+
+
+def _side_modules(archive: zipfile.ZipFile, target: str, relaxed_simd: bool) -> list[tuple[str, bytes]]:
+    """(path written to, contents) of each side module `archive` installs."""
+    names = set(archive.namelist())
+    return [
+        (os.path.join(target, *name.split("/")), archive.read(_variant(name, names, relaxed_simd)))
+        for name in archive.namelist()
+        if name.endswith(".so") and not _is_relaxed_twin(name, names)
+    ]
+
+
 def _extract(archive: zipfile.ZipFile, target: str, relaxed_simd: bool) -> None:
     """Write every member, each in one write: MEMFS grows a file by copying
     it, so chunked writes of a multi-MB library copy it over and over.
@@ -101,15 +120,12 @@ def _extract(archive: zipfile.ZipFile, target: str, relaxed_simd: bool) -> None:
             os.makedirs(path, exist_ok=True)
             continue
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        relaxed = name[: -len(".so")] + RELAXED_SUFFIX if name.endswith(".so") else None
-        source = relaxed if relaxed_simd and relaxed in names else name
         with open(path, "wb") as f:
-            f.write(archive.read(source))
+            f.write(archive.read(_variant(name, names, relaxed_simd)))
 
 
-def _write_archive(data: bytes, file_name: str, install_dir: str, metadata: dict[str, str], relaxed_simd: bool = False) -> list[str]:
-    """Unpack `data`; write `metadata` files into its .dist-info; return the
-    paths of the side modules (.so) it holds."""
+def _write_archive(data: bytes, file_name: str, install_dir: str, metadata: dict[str, str], relaxed_simd: bool = False) -> None:
+    """Unpack `data`; write `metadata` files into its .dist-info."""
     target = target_dir(install_dir)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = check_members(archive, file_name)
@@ -121,14 +137,36 @@ def _write_archive(data: bytes, file_name: str, install_dir: str, metadata: dict
             with open(os.path.join(target, dist_info, name), "w") as f:
                 f.write(text)
     _imports.invalidate_caches()
-    members = set(names)
-    return [os.path.join(target, name) for name in names if name.endswith(".so") and not _is_relaxed_twin(name, members)]
 
 
-def install_archive(buffer, file_name: str, install_dir: str, source: str, relaxed_simd: bool = False) -> list[str]:
-    """Install an archive the loader fetched and verified (a JS Uint8Array);
-    relaxed_simd: the engine runs relaxed SIMD (which variant of a side module to write)."""
-    return _write_archive(buffer.to_bytes(), file_name, install_dir, {"INSTALLER": "kiln\n", "PYODIDE_SOURCE": source}, relaxed_simd)
+def side_modules(data: bytes, file_name: str, install_dir: str, relaxed_simd: bool = False) -> list[tuple[str, bytes]]:
+    """The side modules an archive installs: (path, contents) each."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        check_members(archive, file_name)
+        return _side_modules(archive, target_dir(install_dir), relaxed_simd)
+
+
+async def _load_side_modules(modules: list[tuple[str, bytes]]) -> None:
+    """Load side modules before their files are written (the module docstring)."""
+    if modules:
+        from . import _host
+        from .ffi import to_js
+
+        await _host.packages.preloadSideModules(to_js(modules))
+
+
+def archive_side_modules(buffer, file_name: str, install_dir: str, relaxed_simd: bool = False):
+    """side_modules() for the loader, where Python's zipfile unpacks: [[path, Uint8Array]]."""
+    from .ffi import to_js
+
+    return to_js(side_modules(buffer.to_bytes(), file_name, install_dir, relaxed_simd))
+
+
+def install_archive(buffer, file_name: str, install_dir: str, source: str, relaxed_simd: bool = False) -> None:
+    """Install an archive the loader fetched and verified (a JS Uint8Array), its
+    side modules already loaded; relaxed_simd: the engine runs relaxed SIMD
+    (which variant of a side module to write)."""
+    _write_archive(buffer.to_bytes(), file_name, install_dir, {"INSTALLER": "kiln\n", "PYODIDE_SOURCE": source}, relaxed_simd)
 
 
 class Transaction:
@@ -145,13 +183,18 @@ class Transaction:
             check_members(archive, file_name)
         self.staged.append((data, file_name, install_dir, metadata))
 
-    def commit(self) -> list[str]:
-        """Write every staged wheel; the side modules they hold."""
+    async def load_side_modules(self) -> None:
+        """Before anything is written (a failure installs nothing)."""
+        modules = []
+        for data, file_name, install_dir, _ in self.staged:
+            modules += side_modules(data, file_name, install_dir)
+        await _load_side_modules(modules)
+
+    def commit(self) -> None:
+        """Write every staged wheel (their side modules loaded)."""
         self.ended = True
-        side_modules = []
         for data, file_name, install_dir, metadata in self.staged:
-            side_modules += _write_archive(data, file_name, install_dir, metadata)
-        return side_modules
+            _write_archive(data, file_name, install_dir, metadata)
 
     async def load_cxx_runtime_if_needed(self) -> None:
         """Before anything is written (a failure installs nothing)."""
@@ -188,9 +231,6 @@ async def install_wheel(buffer, file_name: str, install_dir: str, metadata=None)
     if transaction is not None:
         transaction.stage(data, file_name, install_dir, metadata)
         return
-    from . import _host
-
     await load_cxx_runtime_if_needed(data, file_name)
-    side_modules = _write_archive(data, file_name, install_dir, metadata)
-    if side_modules:
-        await _host.packages.preloadSideModules(side_modules)
+    await _load_side_modules(side_modules(data, file_name, install_dir))
+    _write_archive(data, file_name, install_dir, metadata)

@@ -150,10 +150,16 @@ def find_imports(source: str) -> list[str]:
     return find_imports(source)
 
 
-def install_archive(buffer, file_name: str, install_dir: str, source: str, relaxed_simd: bool = False) -> list[str]:
+def archive_side_modules(buffer, file_name: str, install_dir: str, relaxed_simd: bool = False):
+    from ._packages import archive_side_modules
+
+    return archive_side_modules(buffer, file_name, install_dir, relaxed_simd)
+
+
+def install_archive(buffer, file_name: str, install_dir: str, source: str, relaxed_simd: bool = False) -> None:
     from ._packages import install_archive
 
-    return install_archive(buffer, file_name, install_dir, source, relaxed_simd)
+    install_archive(buffer, file_name, install_dir, source, relaxed_simd)
 
 
 def invalidate_import_caches() -> None:

@@ -11,7 +11,7 @@ import { makeLoadedPackages } from "./loaded.mjs";
 import { LockFile } from "./lockfile.mjs";
 import { canDeferMembers, checkMemberNames, readZipDirectory } from "./archive.mjs";
 import { canonicalName, checkWheelCompatible, isRequirement, isWheelURL, sha256FromFragment, wheelTags } from "./names.mjs";
-import { canUnpackInJS, extractArchive, targetDir, writeArchive } from "./unpack.mjs";
+import { canUnpackInJS, extractArchive, sideModuleFiles, targetDir, writeArchive } from "./unpack.mjs";
 import { engineHasRelaxedSimd } from "./variants.mjs";
 
 const DEFAULT_CHANNEL = "default channel";
@@ -117,19 +117,54 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
     ...modules.filter((m) => !isShared(entry, m.path)),
   ];
 
-  /** Python's zipfile unpacks (no native inflate here); the side modules written. */
-  function unpackInPython(entry, bytes) {
-    const proxy = runtime.installArchive(bytes, entry.file_name, entry.install_dir ?? "site", entry.url ?? DEFAULT_CHANNEL, engineHasRelaxedSimd());
-    const paths = proxy.toJs();
-    proxy.destroy();
-    return paths.map((path) => ({ path, contents: Module.FS.readFile(path) }));
+  /** The side modules Python's zipfile finds in an archive (no native inflate here): [{path, contents}]. */
+  function sideModulesInPython(entry, bytes) {
+    return runtime.archiveSideModules(bytes, entry.file_name, entry.install_dir ?? "site", engineHasRelaxedSimd())
+      .map(([path, contents]) => ({ path, contents }));
   }
 
-  /** Unpack synchronously; the side modules to load ({path, contents}), in order. */
-  function unpackSync(entry, bytes, members) {
-    if (!canUnpackInJS({ sync: true })) return loadOrder(entry, unpackInPython(entry, bytes));
+  /** Python's zipfile unpacks (no native inflate here). */
+  function unpackInPython(entry, bytes) {
+    runtime.installArchive(bytes, entry.file_name, entry.install_dir ?? "site", entry.url ?? DEFAULT_CHANNEL, engineHasRelaxedSimd());
+  }
+
+  /** Install synchronously: the shared libraries loaded (extension modules
+   * load at import), then the files written. */
+  function installSync(entry, bytes, members) {
+    if (!canUnpackInJS({ sync: true })) {
+      loadSharedLibrariesSync(entry, sideModulesInPython(entry, bytes));
+      unpackInPython(entry, bytes);
+      return;
+    }
     const files = extractArchive(bytes, members, entry.file_name, { relaxedSimd: engineHasRelaxedSimd(), sync: true, defer: deferMembers(bytes) });
-    return loadOrder(entry, writeArchive(Module.FS, runtime, entry, members, files, entry.url ?? DEFAULT_CHANNEL));
+    loadSharedLibrariesSync(entry, sideModuleFiles(entry, files));
+    writeArchive(Module.FS, runtime, entry, members, files, entry.url ?? DEFAULT_CHANNEL);
+  }
+
+  function loadSharedLibrariesSync(entry, modules) {
+    for (const { path, contents } of loadOrder(entry, modules)) {
+      if (isShared(entry, path)) bridge.loadSharedLibrarySync(path, contents);
+    }
+  }
+
+  /**
+   * Load side modules ([{path, contents}]) before their files are written:
+   * one that fails to load leaves nothing of its archive installed. The
+   * extension modules this call loaded are then forgotten, so a fixed archive
+   * at the same path loads afresh (a shared library's symbols, once merged,
+   * stay: the first definition wins).
+   */
+  async function loadSideModules(entry, modules) {
+    const loaded = [];
+    try {
+      for (const { path, contents } of loadOrder(entry, modules)) {
+        await bridge.preloadSideModule(path, contents, { shared: isShared(entry, path) });
+        loaded.push(path);
+      }
+    } catch (error) {
+      bridge.forgetPreloaded(loaded);
+      throw new Error(`kiln: ${entry.file_name}: ${error.message}. Nothing of it was installed.`, { cause: error });
+    }
   }
 
   /** What installing an archive takes that writes nothing: its files inflated
@@ -149,12 +184,13 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
   }
 
   async function install(entry, bytes, members, prepared) {
-    const written = prepared
-      ? writeArchive(Module.FS, runtime, entry, members, prepared.files, entry.url ?? DEFAULT_CHANNEL)
-          .map(({ name, path }) => ({ path, contents: prepared.compiled.get(name) }))
-      : unpackInPython(entry, bytes);
-    for (const { path, contents } of loadOrder(entry, written)) {
-      await bridge.preloadSideModule(path, contents, { shared: isShared(entry, path) });
+    if (prepared) {
+      const modules = sideModuleFiles(entry, prepared.files).map(({ name, path }) => ({ path, contents: prepared.compiled.get(name) }));
+      await loadSideModules(entry, modules);
+      writeArchive(Module.FS, runtime, entry, members, prepared.files, entry.url ?? DEFAULT_CHANNEL);
+    } else {
+      await loadSideModules(entry, sideModulesInPython(entry, bytes));
+      unpackInPython(entry, bytes);
     }
     loadedPackages[entry.name] = entry.url ?? DEFAULT_CHANNEL;
   }
@@ -247,9 +283,7 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
     const files = toLoad.map((e) => fetchPackageSync(lock, e)); // all verified before anything is installed
     const members = checkArchives(toLoad, files);
     toLoad.forEach((entry, i) => {
-      for (const { path, contents } of unpackSync(entry, files[i], members[i])) {
-        if (isShared(entry, path)) bridge.loadSharedLibrarySync(path, contents);
-      }
+      installSync(entry, files[i], members[i]);
       loadedPackages[entry.name] = DEFAULT_CHANNEL;
     });
   }
@@ -301,11 +335,19 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
     await loadPackage(CXX_RUNTIME);
   }
 
-  /** Load side modules of wheels Python installed (micropip's wheels; the
-   * C++ runtime, if they need it, was loaded before they were written). */
-  async function preloadSideModules(paths) {
-    for (const path of paths) {
-      await bridge.preloadSideModule(path, Module.FS.readFile(path), { shared: /\.libs\//.test(path) });
+  /** Load the side modules ([[path, bytes]]) of wheels Python is about to
+   * write (micropip's; the C++ runtime, if they need it, is loaded first).
+   * On failure the extension modules loaded are forgotten, as above. */
+  async function preloadSideModules(modules) {
+    const loaded = [];
+    try {
+      for (const [path, contents] of modules) {
+        await bridge.preloadSideModule(path, contents, { shared: /\.libs\//.test(path) });
+        loaded.push(path);
+      }
+    } catch (error) {
+      bridge.forgetPreloaded(loaded);
+      throw error;
     }
   }
 

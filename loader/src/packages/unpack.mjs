@@ -55,15 +55,20 @@ export function extractArchive(bytes, members, fileName, { relaxedSimd, sync, de
   return extractMembers(bytes, writePlan(members, relaxedSimd), fileName, { sync, defer });
 }
 
-/** Write the extracted `files` of lock-file entry `entry`; the side modules
- * written ([{name, path, contents}]). */
+/** The side modules among the extracted `files` of lock-file entry `entry`,
+ * with the paths they are written to: [{name, path, contents}]. */
+export function sideModuleFiles(entry, files) {
+  const target = targetDir(entry.install_dir ?? "site");
+  return files.filter(({ name }) => name.endsWith(".so")).map(({ name, contents }) => ({ name, path: `${target}/${normalizePath(name)}`, contents }));
+}
+
+/** Write the extracted `files` of lock-file entry `entry`. */
 export function writeArchive(FS, runtime, entry, members, files, source) {
   const target = targetDir(entry.install_dir ?? "site");
   const tree = makeTreeWriter(FS, target);
   for (const { name } of members) {
     if (name.endsWith("/") && !tree.folderNode(normalizePath(name))) FS.mkdirTree(`${target}/${normalizePath(name)}`);
   }
-  const sideModules = [];
   for (const { name, contents } of files) {
     const rel = normalizePath(name);
     const path = `${target}/${rel}`;
@@ -71,7 +76,6 @@ export function writeArchive(FS, runtime, entry, members, files, source) {
     if (node === null) writeThroughPaths(FS, path, contents);
     else if (contents instanceof DeferredMember) deferFileContents(FS, node, path, contents);
     else setFileContents(node, contents); // a fresh array: MEMFS keeps it, no copy
-    if (name.endsWith(".so")) sideModules.push({ name, path, contents });
   }
   const distInfo = distInfoDir(members);
   if (distInfo) {
@@ -79,7 +83,6 @@ export function writeArchive(FS, runtime, entry, members, files, source) {
     FS.writeFile(`${target}/${distInfo}/PYODIDE_SOURCE`, source);
   }
   runtime.invalidateImportCaches();
-  return sideModules;
 }
 
 /** Where the tree writer cannot (not a plain MEMFS folder): the FS's path calls, contents inflated now. */
