@@ -94,11 +94,11 @@ def _variant(name: str, names, relaxed_simd: bool) -> str:
     return relaxed if relaxed_simd and relaxed in names else name
 
 
-def _side_modules(archive: zipfile.ZipFile, target: str, relaxed_simd: bool) -> list[tuple[str, bytes]]:
-    """(path written to, contents) of each side module `archive` installs."""
+def _side_modules(archive: zipfile.ZipFile, target: str, relaxed_simd: bool) -> list[tuple[str, str, bytes]]:
+    """(member name, path written to, contents) of each side module `archive` installs."""
     names = set(archive.namelist())
     return [
-        (os.path.join(target, *name.split("/")), archive.read(_variant(name, names, relaxed_simd)))
+        (name, os.path.join(target, *name.split("/")), archive.read(_variant(name, names, relaxed_simd)))
         for name in archive.namelist()
         if name.endswith(".so") and not _is_relaxed_twin(name, names)
     ]
@@ -139,27 +139,27 @@ def _write_archive(data: bytes, file_name: str, install_dir: str, metadata: dict
     _imports.invalidate_caches()
 
 
-def side_modules(data: bytes, file_name: str, install_dir: str, relaxed_simd: bool = False) -> list[tuple[str, bytes]]:
-    """The side modules an archive installs: (path, contents) each."""
+def side_modules(data: bytes, file_name: str, install_dir: str, relaxed_simd: bool = False) -> list[tuple[str, str, bytes]]:
+    """The side modules an archive installs: (member name, path, contents) each."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         check_members(archive, file_name)
         return _side_modules(archive, target_dir(install_dir), relaxed_simd)
 
 
-async def _load_side_modules(modules: list[tuple[str, bytes]]) -> None:
+async def _load_side_modules(modules: list[tuple[str, str, bytes]]) -> None:
     """Load side modules before their files are written (the module docstring)."""
     if modules:
         from . import _host
         from .ffi import to_js
 
-        await _host.packages.preloadSideModules(to_js(modules))
+        await _host.packages.preloadSideModules(to_js([(path, contents) for _, path, contents in modules]))
 
 
 def archive_side_modules(buffer, file_name: str, install_dir: str, relaxed_simd: bool = False):
     """side_modules() for the loader, where Python's zipfile unpacks: [[path, Uint8Array]]."""
     from .ffi import to_js
 
-    return to_js(side_modules(buffer.to_bytes(), file_name, install_dir, relaxed_simd))
+    return to_js([(path, contents) for _, path, contents in side_modules(buffer.to_bytes(), file_name, install_dir, relaxed_simd)])
 
 
 def install_archive(buffer, file_name: str, install_dir: str, source: str, relaxed_simd: bool = False) -> None:
@@ -173,53 +173,48 @@ class Transaction:
     """Wheels staged by one install, written only when it succeeds."""
 
     def __init__(self) -> None:
-        self.staged: list[tuple[bytes, str, str, dict[str, str]]] = []
+        # (wheel, file name, install_dir, metadata, its side modules)
+        self.staged: list[tuple[bytes, str, str, dict[str, str], list[tuple[str, str, bytes]]]] = []
         self.ended = False
 
     def stage(self, data: bytes, file_name: str, install_dir: str, metadata: dict[str, str]) -> None:
         if self.ended:
             raise RuntimeError(f"{file_name}: its install has already ended")
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:  # a bad zip fails now, before anything is written
-            check_members(archive, file_name)
-        self.staged.append((data, file_name, install_dir, metadata))
+        modules = side_modules(data, file_name, install_dir)  # a bad zip fails now, before anything is written
+        self.staged.append((data, file_name, install_dir, metadata, modules))
+
+    async def load_cxx_runtime_if_needed(self) -> None:
+        """Before anything is written (a failure installs nothing)."""
+        for _, file_name, _, _, modules in self.staged:
+            await load_cxx_runtime_if_needed(modules, file_name)
 
     async def load_side_modules(self) -> None:
         """Before anything is written (a failure installs nothing)."""
-        modules = []
-        for data, file_name, install_dir, _ in self.staged:
-            modules += side_modules(data, file_name, install_dir)
-        await _load_side_modules(modules)
+        await _load_side_modules([module for *_, modules in self.staged for module in modules])
 
     def commit(self) -> None:
         """Write every staged wheel (their side modules loaded)."""
         self.ended = True
-        for data, file_name, install_dir, metadata in self.staged:
+        for data, file_name, install_dir, metadata, _ in self.staged:
             _write_archive(data, file_name, install_dir, metadata)
-
-    async def load_cxx_runtime_if_needed(self) -> None:
-        """Before anything is written (a failure installs nothing)."""
-        for data, file_name, _, _ in self.staged:
-            await load_cxx_runtime_if_needed(data, file_name)
 
     def abort(self) -> list[str]:
         """Drop every staged wheel; the file names dropped."""
         self.ended = True
-        return [file_name for _, file_name, _, _ in self.staged]
+        return [file_name for _, file_name, *_ in self.staged]
 
 
 current_transaction: contextvars.ContextVar[Transaction | None] = contextvars.ContextVar("kiln_install", default=None)
 
 
-async def load_cxx_runtime_if_needed(data: bytes, file_name: str) -> None:
+async def load_cxx_runtime_if_needed(modules: list[tuple[str, str, bytes]], file_name: str) -> None:
     """The C++ runtime is a package of its own (not in the core): the loader
-    loads it if a side module of this archive calls into it."""
+    loads it if a side module (`side_modules()`) of this archive calls into it."""
     from . import _host
     from .ffi import to_js
 
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for name in archive.namelist():
-            if name.endswith(".so"):
-                await _host.packages.ensureCxxRuntime(to_js(archive.read(name)), f"{file_name}: {name}")
+    for name, _, contents in modules:
+        await _host.packages.ensureCxxRuntime(to_js(contents), f"{file_name}: {name}")
 
 
 async def install_wheel(buffer, file_name: str, install_dir: str, metadata=None) -> None:
@@ -231,6 +226,7 @@ async def install_wheel(buffer, file_name: str, install_dir: str, metadata=None)
     if transaction is not None:
         transaction.stage(data, file_name, install_dir, metadata)
         return
-    await load_cxx_runtime_if_needed(data, file_name)
-    await _load_side_modules(side_modules(data, file_name, install_dir))
+    modules = side_modules(data, file_name, install_dir)
+    await load_cxx_runtime_if_needed(modules, file_name)
+    await _load_side_modules(modules)
     _write_archive(data, file_name, install_dir, metadata)
