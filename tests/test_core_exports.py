@@ -7,7 +7,7 @@ import json
 import re
 
 from kiln import config
-from runners.side_module import build_side_module
+from side_modules import build_side_module
 
 # Loaded first: defines a data symbol the core exports too. The first exporter
 # (the core) keeps it, as with Emscripten's copies.

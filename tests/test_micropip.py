@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kiln import config
-from runners.side_module import UNDEFINED_SYMBOL
+from side_modules import UNDEFINED_SYMBOL
 
 PROBE = (Path(__file__).parent / "micropip_probe.py").read_text()
 

@@ -6,7 +6,7 @@ runs, and one that looks GL functions up by name links -lGL itself."""
 import base64
 import json
 
-from runners.side_module import build_side_module
+from side_modules import build_side_module
 
 CALLS = r"""
 #include <AL/alc.h>

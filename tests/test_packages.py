@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kiln import config
-from runners.side_module import UNDEFINED_SYMBOL, UNLOADABLE_SOURCE, build_side_module
+from side_modules import UNDEFINED_SYMBOL, UNLOADABLE_SOURCE, build_side_module
 
 NUMPY_CHECKS = """
 import numpy as np

@@ -72,7 +72,8 @@ addToLibrary({
   // own properties (the JS library's functions), which so keep precedence
   // as Emscripten's setImport gave them. Emscripten's glue puts no stubs
   // into the table, which an inherited export could not replace
-  // (tests/test_core_exports.py checks both).
+  // (tests/test_core_exports.py checks that, and what side modules and
+  // dlsym see).
   $relocateExports__deps: ['$updateGOT', '$coreExports'],
   $relocateExports: (exports, memoryBase, replace) => {
     var core = exports === wasmExports && !coreExports; // receiveInstance, for the core

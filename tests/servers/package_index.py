@@ -71,7 +71,7 @@ def build_greeting_wheel(folder: Path) -> Path:
 def build_unloadable_wheel(folder: Path) -> Path:
     """kiln-unloadable 1.0: a wheel built by the tests whose side module
     cannot load (it needs a symbol nothing defines)."""
-    from runners.side_module import UNLOADABLE_SOURCE, build_side_module
+    from side_modules import UNLOADABLE_SOURCE, build_side_module
 
     library = build_side_module(folder, "unloadable", UNLOADABLE_SOURCE).read_bytes()
     dist_info = "kiln_unloadable-1.0.dist-info"
