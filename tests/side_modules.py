@@ -1,5 +1,6 @@
 """Side modules compiled for a test: C source to a .so the core can dlopen."""
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -22,3 +23,9 @@ def build_side_module(folder: Path, name: str, source: str, *libs: str) -> Path:
         cwd=folder, env={**os.environ, **toolchain.env()}, check=True,
     )
     return folder / f"{name}.so"
+
+
+def write_into_fs(*libraries: Path) -> str:
+    """JS for a Node test body: `kiln` started, each library written to /tmp/<its name> in its file system."""
+    writes = "".join(f"kiln.FS.writeFile({json.dumps('/tmp/' + lib.name)}, readFileSync({json.dumps(str(lib))}));\n" for lib in libraries)
+    return f'const {{ readFileSync }} = await import("node:fs");\nconst kiln = await loadKiln();\n{writes}'

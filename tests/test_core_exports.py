@@ -3,11 +3,10 @@ its ~3,900 exports into them one by one at start (cpython/core/library_dylink.js
 the symbol table inherits them and the lazy GOT reads them where they are.
 Side modules and dlsym must see what Emscripten's copies gave them."""
 
-import json
 import re
 
 from kiln import config
-from side_modules import build_side_module
+from side_modules import build_side_module, write_into_fs
 
 # Loaded first: defines a data symbol the core exports too. The first exporter
 # (the core) keeps it, as with Emscripten's copies.
@@ -30,10 +29,7 @@ def test_side_modules_and_dlsym_see_the_core_exports(node, tmp_path):
     duplicate = build_side_module(tmp_path, "duplicate", DUPLICATE)
     reader = build_side_module(tmp_path, "reader", READER)
     values = node.report(f"""
-        const {{ readFileSync }} = await import("node:fs");
-        const kiln = await loadKiln();
-        kiln.FS.writeFile("/tmp/duplicate.so", readFileSync({json.dumps(str(duplicate))}));
-        kiln.FS.writeFile("/tmp/reader.so", readFileSync({json.dumps(str(reader))}));
+        {write_into_fs(duplicate, reader)}
         report(kiln.runPython(`
 import ctypes, sys
 ctypes.CDLL("/tmp/duplicate.so", mode=ctypes.RTLD_GLOBAL)

@@ -6,7 +6,7 @@ runs, and one that looks GL functions up by name links -lGL itself."""
 import base64
 import json
 
-from side_modules import build_side_module
+from side_modules import build_side_module, write_into_fs
 
 CALLS = r"""
 #include <AL/alc.h>
@@ -28,10 +28,7 @@ def test_side_modules_call_gl_al_and_html5_functions(node, tmp_path):
     calls = build_side_module(tmp_path, "calls", CALLS)
     lookup = build_side_module(tmp_path, "lookup", LOOKUP, "-lGL")
     values = node.report(f"""
-        const {{ readFileSync }} = await import("node:fs");
-        const kiln = await loadKiln();
-        kiln.FS.writeFile("/tmp/calls.so", readFileSync({json.dumps(str(calls))}));
-        kiln.FS.writeFile("/tmp/lookup.so", readFileSync({json.dumps(str(lookup))}));
+        {write_into_fs(calls, lookup)}
         report(kiln.runPython(`
 import ctypes
 calls = ctypes.CDLL("/tmp/calls.so")

@@ -331,31 +331,35 @@ import os, sysconfig
     assert loaded == [] and recovered == ["iniconfig"]
 
 
-def test_a_side_module_that_cannot_load_leaves_nothing_installed_and_others_still_load(node, tmp_path):
-    """loadPackage and micropip's entry point (pyodide_js._api.install, which
-    unpacks in Python) load an archive's side modules before writing its
-    files; one that fails leaves no file, and later loads are unaffected."""
-    wheel = tmp_path / "unloadable-1.0-py3-none-any.whl"
-    so = build_side_module(tmp_path, "unloadable", UNLOADABLE_SOURCE).read_bytes()
+def _unloadable_wheel(folder, wheel_url) -> tuple[str, str]:
+    """A wheel whose side module cannot load (served at `wheel_url`), and the
+    dist lock file with it as package "unloadable": (file name, lock JSON)."""
+    wheel = folder / "unloadable-1.0-py3-none-any.whl"
+    so = build_side_module(folder, "unloadable", UNLOADABLE_SOURCE).read_bytes()
     sha256 = _wheel(wheel, "unloadable", {"unloadable/__init__.py": "", "unloadable/_ext.so": so})
     lock = json.loads((config.DIST / config.LOCK_FILE).read_text())
     lock["packages"]["unloadable"] = {
-        "name": "unloadable", "version": "1.0", "file_name": wheel.name, "url": wheel.as_uri(), "install_dir": "site",
+        "name": "unloadable", "version": "1.0", "file_name": wheel.name, "url": wheel_url(wheel.name), "install_dir": "site",
         "sha256": sha256, "package_type": "package", "imports": ["unloadable"], "depends": [], "unvendored_tests": False,
         "shared_library": False,
     }
-    lock_file = _saved_lock(lock, tmp_path / "unloadable-lock.json")
-    values = node.report(f"""
-        const {{ readFileSync }} = await import("node:fs");
-        const kiln = await loadKiln({{ lockFileURL: {json.dumps(lock_file.as_uri())} }});
+    return wheel.name, json.dumps(lock)
+
+
+def _unloadable_body(lock_url: str, wheel_bytes: str, wheel_name: str) -> str:
+    """JS: loadPackage and micropip's entry point (pyodide_js._api.install,
+    which unpacks in Python) refuse the unloadable wheel; `wheel_bytes` is a
+    JS expression giving its bytes. Resolves to what the test asserts."""
+    return f"""
+        const kiln = await loadKiln({{ lockFileURL: {json.dumps(lock_url)} }});
         const listing = () => kiln.runPython("import os, sysconfig; sorted(os.listdir(sysconfig.get_path('purelib')))").toJs();
         const before = listing();
         const viaLoader = await kiln.loadPackage("unloadable").then(() => "loaded", (e) => e.message);
-        kiln.globals.set("wheel", new Uint8Array(readFileSync({json.dumps(str(wheel))})));
+        kiln.globals.set("wheel", {wheel_bytes});
         const viaPython = await kiln.runPythonAsync(`
 import pyodide_js, sysconfig
 try:
-    await pyodide_js._api.install(wheel, "{wheel.name}", sysconfig.get_path("purelib"), {{}})
+    await pyodide_js._api.install(wheel, "{wheel_name}", sysconfig.get_path("purelib"), {{}})
     error = "installed"
 except Exception as e:
     error = str(e)
@@ -364,14 +368,40 @@ error
         const unchanged = JSON.stringify(before) === JSON.stringify(listing());
         const loadedAfterFailures = Object.keys(kiln.loadedPackages);
         const loaded = (await kiln.loadPackage("kiln-demo-ext")).map((p) => p.name);
-        report([viaLoader, viaPython, unchanged, loadedAfterFailures, loaded,
-                kiln.runPython("import kiln_demo_ext; kiln_demo_ext.__name__")]);
-    """)
+        return [viaLoader, viaPython, unchanged, loadedAfterFailures, loaded,
+                kiln.runPython("import kiln_demo_ext; kiln_demo_ext.__name__")];
+    """
+
+
+def _check_unloadable(values, wheel_name: str) -> None:
     via_loader, via_python, unchanged, loaded_packages, loaded, imported = values
-    assert via_loader == f"kiln: {wheel.name}: undefined symbol '{UNDEFINED_SYMBOL}'. Nothing of it was installed."
+    assert via_loader == f"kiln: {wheel_name}: undefined symbol '{UNDEFINED_SYMBOL}'. Nothing of it was installed."
     assert f"undefined symbol '{UNDEFINED_SYMBOL}'" in via_python
     assert unchanged, "no file of the archive is written"
     assert loaded_packages == [] and "kiln-demo-ext" in loaded and imported == "kiln_demo_ext"
+
+
+def test_a_side_module_that_cannot_load_leaves_nothing_installed_and_others_still_load(node, tmp_path):
+    """Side modules load before their archive's files are written: one that
+    fails leaves no file, and later loads are unaffected."""
+    wheel_name, lock = _unloadable_wheel(tmp_path, lambda name: (tmp_path / name).as_uri())
+    (tmp_path / "unloadable-lock.json").write_text(lock)
+    body = _unloadable_body((tmp_path / "unloadable-lock.json").as_uri(),
+                            f'new Uint8Array((await import("node:fs")).readFileSync({json.dumps(str(tmp_path / wheel_name))}))',
+                            wheel_name)
+    _check_unloadable(node.report(f"report(await (async () => {{ {body} }})());"), wheel_name)
+
+
+def test_a_side_module_that_cannot_load_in_chromium_main_thread_and_worker(chromium, server_url, http_root, tmp_path):
+    files = http_root / "unloadable"
+    files.mkdir(exist_ok=True)
+    wheel_name, lock = _unloadable_wheel(files, lambda name: f"{server_url}/unloadable/{name}")
+    (files / "unloadable-lock.json").write_text(lock)
+    wheel_url = f"{server_url}/unloadable/{wheel_name}"
+    body = _unloadable_body(f"{server_url}/unloadable/unloadable-lock.json",
+                            f"new Uint8Array(await (await fetch({json.dumps(wheel_url)})).arrayBuffer())", wheel_name)
+    _check_unloadable(chromium.main(body), wheel_name)
+    _check_unloadable(chromium.worker(body), wheel_name)
 
 
 def test_a_package_named_constructor_and_loaded_packages_has_no_prototype_keys(node24, crafted_lock):
