@@ -110,12 +110,29 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
     return bytes;
   }
 
-  const isShared = (entry, path) => entry.install_dir === "dynlib" || /\.libs\//.test(path);
-  /** Side modules in load order: shared libraries first (extension modules link against them). */
-  const loadOrder = (entry, modules) => [
-    ...modules.filter((m) => isShared(entry, m.path)),
-    ...modules.filter((m) => !isShared(entry, m.path)),
-  ];
+  /** A shared library (loaded globally, before the extension modules that link against it)? */
+  const isShared = (installDir, path) => installDir === "dynlib" || /\.libs\//.test(path);
+
+  /**
+   * Load side modules ([{path, contents}] of one install_dir) before their
+   * files are written, shared libraries first: one that fails leaves nothing
+   * of its archive installed. The extension modules this call loaded are
+   * then forgotten, so a fixed archive at the same path loads afresh (a
+   * shared library's symbols, once merged, stay: the first definition wins).
+   */
+  async function preloadSideModules(installDir, modules) {
+    const ordered = [...modules.filter((m) => isShared(installDir, m.path)), ...modules.filter((m) => !isShared(installDir, m.path))];
+    const loaded = [];
+    try {
+      for (const { path, contents } of ordered) {
+        await bridge.preloadSideModule(path, contents, { shared: isShared(installDir, path) });
+        loaded.push(path);
+      }
+    } catch (error) {
+      bridge.forgetPreloaded(loaded);
+      throw error;
+    }
+  }
 
   /** The side modules Python's zipfile finds in an archive (no native inflate here): [{path, contents}]. */
   function sideModulesInPython(entry, bytes) {
@@ -142,27 +159,16 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
   }
 
   function loadSharedLibrariesSync(entry, modules) {
-    for (const { path, contents } of loadOrder(entry, modules)) {
-      if (isShared(entry, path)) bridge.loadSharedLibrarySync(path, contents);
+    for (const { path, contents } of modules) {
+      if (isShared(entry.install_dir, path)) bridge.loadSharedLibrarySync(path, contents);
     }
   }
 
-  /**
-   * Load side modules ([{path, contents}]) before their files are written:
-   * one that fails to load leaves nothing of its archive installed. The
-   * extension modules this call loaded are then forgotten, so a fixed archive
-   * at the same path loads afresh (a shared library's symbols, once merged,
-   * stay: the first definition wins).
-   */
+  /** An archive's side modules, loaded before its files are written (preloadSideModules). */
   async function loadSideModules(entry, modules) {
-    const loaded = [];
     try {
-      for (const { path, contents } of loadOrder(entry, modules)) {
-        await bridge.preloadSideModule(path, contents, { shared: isShared(entry, path) });
-        loaded.push(path);
-      }
+      await preloadSideModules(entry.install_dir, modules);
     } catch (error) {
-      bridge.forgetPreloaded(loaded);
       throw new Error(`kiln: ${entry.file_name}: ${error.message}. Nothing of it was installed.`, { cause: error });
     }
   }
@@ -335,22 +341,6 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
     await loadPackage(CXX_RUNTIME);
   }
 
-  /** Load the side modules ([[path, bytes]]) of wheels Python is about to
-   * write (micropip's; the C++ runtime, if they need it, is loaded first).
-   * On failure the extension modules loaded are forgotten, as above. */
-  async function preloadSideModules(modules) {
-    const loaded = [];
-    try {
-      for (const [path, contents] of modules) {
-        await bridge.preloadSideModule(path, contents, { shared: /\.libs\//.test(path) });
-        loaded.push(path);
-      }
-    } catch (error) {
-      bridge.forgetPreloaded(loaded);
-      throw error;
-    }
-  }
-
   // What Python's package code (kiln._packages, _kiln_micropip, the split
   // stdlib finder) reaches through kiln._host.packages.
   runtime.setHost("packages", {
@@ -360,7 +350,9 @@ export function makePackageManager(Module, { lockFileURL, lockFileContents, pack
     loadedPackages,
     fetchWheel,
     forgetURL: (url) => cache.rememberURL(url, ""),
-    preloadSideModules,
+    /** The side modules ([[path, bytes]]) of wheels Python is about to write
+     * (micropip's; the C++ runtime, if they need it, is loaded first). */
+    preloadSideModules: (modules) => preloadSideModules(null, modules.map(([path, contents]) => ({ path, contents }))),
     ensureCxxRuntime,
     platform: KILN_PLATFORM,
     lockfilePackages: () => lockFileLoaded?.raw ?? null,
