@@ -146,20 +146,24 @@ def side_modules(data: bytes, file_name: str, install_dir: str, relaxed_simd: bo
         return _side_modules(archive, target_dir(install_dir), relaxed_simd)
 
 
+def _for_js(modules: list[tuple[str, str, bytes]]):
+    """Side modules as the loader takes them: [[path, Uint8Array]]."""
+    from .ffi import to_js
+
+    return to_js([(path, contents) for _, path, contents in modules])
+
+
 async def _load_side_modules(modules: list[tuple[str, str, bytes]]) -> None:
     """Load side modules before their files are written (the module docstring)."""
     if modules:
         from . import _host
-        from .ffi import to_js
 
-        await _host.packages.preloadSideModules(to_js([(path, contents) for _, path, contents in modules]))
+        await _host.packages.preloadSideModules(_for_js(modules))
 
 
 def archive_side_modules(buffer, file_name: str, install_dir: str, relaxed_simd: bool = False):
-    """side_modules() for the loader, where Python's zipfile unpacks: [[path, Uint8Array]]."""
-    from .ffi import to_js
-
-    return to_js([(path, contents) for _, path, contents in side_modules(buffer.to_bytes(), file_name, install_dir, relaxed_simd)])
+    """side_modules() for the loader, where Python's zipfile unpacks."""
+    return _for_js(side_modules(buffer.to_bytes(), file_name, install_dir, relaxed_simd))
 
 
 def install_archive(buffer, file_name: str, install_dir: str, source: str, relaxed_simd: bool = False) -> None:
