@@ -115,13 +115,14 @@ addToLibrary({
       if ('__main_argc_argv' in exports && !isSymbolDefined('main')) wasmImports['main'] = exports['__main_argc_argv'];
       return;
     }
-    for (var [sym, exp] of Object.entries(exports)) { // Emscripten's, for side modules
-      const setImport = (target) => {
-        if (!isSymbolDefined(target)) wasmImports[target] = exp;
-      };
-      setImport(sym);
-      if (sym == 'main') setImport('__main_argc_argv');
-      if (sym == '__main_argc_argv') setImport('main');
+    // Side modules: Emscripten's, as one plain loop. Its array per entry and
+    // closure per export made merging numpy's two shared libraries (6,529
+    // exports) take about three times as long.
+    for (var sym in exports) {
+      var exp = exports[sym];
+      if (!isSymbolDefined(sym)) wasmImports[sym] = exp;
+      if (sym == 'main' && !isSymbolDefined('__main_argc_argv')) wasmImports['__main_argc_argv'] = exp;
+      if (sym == '__main_argc_argv' && !isSymbolDefined('main')) wasmImports['main'] = exp;
     }
   },
   // Emscripten's, except that the main module's symbols (the table above,
